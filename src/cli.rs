@@ -1,0 +1,186 @@
+//! The native command line: figures and data for any state URL, through the same registry and
+//! drawing code as the web app.
+//!
+//! ```text
+//! flowlab svg  '<query>' [-o out.svg] [--width W] [--height H]
+//! flowlab data '<query>' [--format csv|json] [-o out]
+//! flowlab list
+//! ```
+
+use crate::lab::{build_query, parse_query, DynLab, Notice};
+use crate::labs::{self, LABS};
+use crate::plot::theme::Theme;
+use std::fmt::Write as _;
+
+/// An error for the user, printed as one line; exit code 2.
+#[derive(Debug, PartialEq)]
+pub struct CliError(pub String);
+
+/// Parsed arguments and what to write where.
+pub struct Output {
+    /// The bytes to write.
+    pub body: String,
+    /// Where (`None`: standard output).
+    pub path: Option<String>,
+    /// Warnings for standard error (clamped values).
+    pub warnings: Vec<String>,
+}
+
+const USAGE: &str = "usage: flowlab svg '<query>' [-o out.svg] [--width W] [--height H]\n       flowlab data '<query>' [--format csv|json] [-o out]\n       flowlab list";
+
+/// Builds the lab instance a query describes, or a one-line error naming the offending key.
+pub fn instance_for(query: &str) -> Result<(Box<dyn DynLab>, Vec<String>), CliError> {
+    let pairs = parse_query(query);
+    let slug = pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "lab")
+        .map(|(_, v)| v.clone())
+        .ok_or_else(|| CliError("missing 'lab' in the query".into()))?;
+    let entry = labs::find(&slug).ok_or_else(|| {
+        CliError(format!("lab: unknown lab '{slug}' (known: {})", LABS.iter().map(|e| e.slug).collect::<Vec<_>>().join(", ")))
+    })?;
+    let mut lab = (entry.make)();
+    let notes = lab.apply_query(&pairs);
+    if let Some(bad) = notes.iter().find(|n| n.is_ignored()) {
+        return Err(CliError(bad.message()));
+    }
+    let warnings = notes.iter().filter(|n| matches!(n, Notice::Clamped { .. })).map(Notice::message).collect();
+    lab.finish();
+    Ok((lab, warnings))
+}
+
+/// The canonical query of an instance (what the page's URL would show).
+pub fn canonical_query(lab: &dyn DynLab) -> String {
+    build_query(lab.slug(), &lab.query_pairs())
+}
+
+fn take_value(args: &[String], i: &mut usize, flag: &str) -> Result<String, CliError> {
+    *i += 1;
+    args.get(*i).cloned().ok_or_else(|| CliError(format!("{flag} needs a value")))
+}
+
+fn parse_dim(s: &str, flag: &str) -> Result<u32, CliError> {
+    s.parse::<u32>()
+        .ok()
+        .filter(|v| (64..=8192).contains(v))
+        .ok_or_else(|| CliError(format!("{flag}: '{s}' is not a size from 64 to 8192")))
+}
+
+/// Runs the command line on `args` (without the program name).
+pub fn run(args: &[String]) -> Result<Output, CliError> {
+    let cmd = args.first().map(String::as_str).unwrap_or("");
+    match cmd {
+        "list" => Ok(Output { body: list(), path: None, warnings: vec![] }),
+        "svg" | "data" => {
+            let mut query = None;
+            let mut out = None;
+            let (mut width, mut height) = (900u32, 900u32);
+            let mut format = "csv".to_string();
+            let mut i = 1;
+            while i < args.len() {
+                match args[i].as_str() {
+                    "-o" | "--output" => out = Some(take_value(args, &mut i, "-o")?),
+                    "--width" if cmd == "svg" => width = parse_dim(&take_value(args, &mut i, "--width")?, "--width")?,
+                    "--height" if cmd == "svg" => height = parse_dim(&take_value(args, &mut i, "--height")?, "--height")?,
+                    "--format" if cmd == "data" => {
+                        format = take_value(args, &mut i, "--format")?;
+                        if format != "csv" && format != "json" {
+                            return Err(CliError(format!("--format: '{format}' is not csv or json")));
+                        }
+                    }
+                    a if query.is_none() && !a.starts_with("--") => query = Some(a.to_string()),
+                    a => return Err(CliError(format!("unexpected argument '{a}'\n{USAGE}"))),
+                }
+                i += 1;
+            }
+            let query = query.ok_or_else(|| CliError(format!("missing query\n{USAGE}")))?;
+            let (lab, warnings) = instance_for(&query)?;
+            let url = format!("?{}", canonical_query(lab.as_ref()));
+            let body = if cmd == "svg" {
+                lab.render_svg(width, height, &Theme::light(1.0), &url).map_err(CliError)?
+            } else if format == "json" {
+                to_json(lab.as_ref(), &url)
+            } else {
+                format!("# {url}\n{}", lab.data().to_csv())
+            };
+            Ok(Output { body, path: out, warnings })
+        }
+        "" | "-h" | "--help" | "help" => Ok(Output { body: format!("{USAGE}\n"), path: None, warnings: vec![] }),
+        other => Err(CliError(format!("unknown command '{other}'\n{USAGE}"))),
+    }
+}
+
+fn json_str(s: &str) -> String {
+    let mut o = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            '\n' => o.push_str("\\n"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(o, "\\u{:04x}", c as u32);
+            }
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
+
+/// The data table as JSON: `{"lab", "url", "columns", "rows"}`; numeric cells are JSON numbers.
+pub fn to_json(lab: &dyn DynLab, url: &str) -> String {
+    let t = lab.data();
+    let mut s = format!("{{\"lab\":{},\"url\":{},\"columns\":[", json_str(lab.slug()), json_str(url));
+    s.push_str(&t.columns.iter().map(|c| json_str(c)).collect::<Vec<_>>().join(","));
+    s.push_str("],\"rows\":[");
+    let rows: Vec<String> = t
+        .rows
+        .iter()
+        .map(|r| {
+            let cells: Vec<String> = r.iter().map(|c| if crate::lab::parse_num(c).is_some() { c.clone() } else { json_str(c) }).collect();
+            format!("[{}]", cells.join(","))
+        })
+        .collect();
+    s.push_str(&rows.join(","));
+    s.push_str("]}\n");
+    s
+}
+
+/// Every lab's slug and controls: the reference for URL parameters.
+pub fn list() -> String {
+    let mut s = String::new();
+    for e in LABS {
+        let lab = (e.make)();
+        let _ = writeln!(s, "{} — {}", e.slug, lab.meta().title);
+        for c in lab.controls() {
+            let _ = writeln!(s, "  {:<20} {:<40} default {:<12} {}", c.key, c.kind.describe(), c.default.to_url(), c.label);
+        }
+    }
+    s
+}
+
+/// The binary's entry point.
+pub fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(out) => {
+            for w in &out.warnings {
+                eprintln!("flowlab: warning: {w}");
+            }
+            match out.path {
+                Some(p) => {
+                    if let Err(e) = std::fs::write(&p, out.body) {
+                        eprintln!("flowlab: cannot write {p}: {e}");
+                        std::process::exit(1);
+                    }
+                }
+                None => print!("{}", out.body),
+            }
+        }
+        Err(CliError(msg)) => {
+            eprintln!("flowlab: {msg}");
+            std::process::exit(2);
+        }
+    }
+}

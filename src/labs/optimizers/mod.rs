@@ -1,0 +1,455 @@
+//! Optimizer paths on 2-D loss surfaces (math-spec 2.1–2.2): SGD, momentum, Nesterov, RMSprop,
+//! Adam, AdamW, AdaBelief, SignSGD, Signum, Lion and Newton from one start point, side by side.
+
+pub mod formula;
+pub mod model;
+pub mod render;
+
+use crate::lab::{Control, Lab, LabMeta, Readout, Table, Value};
+use crate::math::surfaces::{sym_eigenvalues, Objective, Surface, SurfaceKind};
+use crate::math::{fmt_sig, View};
+use model::{Noise, OptKind, Rule, Run, Stop};
+use nalgebra::Vector2;
+
+/// The optimizer lab.
+pub struct Optimizers;
+
+/// Every parameter of the lab; field names follow the URL keys.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(missing_docs)]
+pub struct Params {
+    pub surface: SurfaceKind,
+    pub kappa: f64,
+    pub phi: f64,
+    /// `None`: the surface's default start.
+    pub x0: Option<f64>,
+    pub y0: Option<f64>,
+    pub steps: f64,
+    pub opts: Vec<OptKind>,
+    pub sgd_lr: f64,
+    pub momentum_lr: f64,
+    pub momentum_mu: f64,
+    pub nesterov_lr: f64,
+    pub nesterov_mu: f64,
+    pub rmsprop_lr: f64,
+    pub rmsprop_alpha: f64,
+    pub rmsprop_eps: f64,
+    pub rmsprop_eps_inside: bool,
+    pub adam_lr: f64,
+    pub adam_b1: f64,
+    pub adam_b2: f64,
+    pub adam_eps: f64,
+    pub adamw_lr: f64,
+    pub adamw_b1: f64,
+    pub adamw_b2: f64,
+    pub adamw_eps: f64,
+    pub adamw_wd: f64,
+    pub adabelief_lr: f64,
+    pub adabelief_b1: f64,
+    pub adabelief_b2: f64,
+    pub adabelief_eps: f64,
+    pub signsgd_lr: f64,
+    pub signum_lr: f64,
+    pub signum_beta: f64,
+    pub lion_lr: f64,
+    pub lion_b1: f64,
+    pub lion_b2: f64,
+    pub lion_wd: f64,
+    pub newton_damping: f64,
+    pub newton_saddlefree: bool,
+    pub noise: f64,
+    pub batch: f64,
+    pub seed: f64,
+}
+
+impl Default for Params {
+    /// PyTorch's defaults where PyTorch has the optimizer (math-spec 2.2); Lion per its paper's
+    /// advice (η 3× smaller than AdamW's, λ 3× larger).
+    fn default() -> Self {
+        Params {
+            surface: SurfaceKind::Rosenbrock,
+            kappa: 10.0,
+            phi: 30.0,
+            x0: None,
+            y0: None,
+            steps: 1500.0,
+            opts: vec![OptKind::Sgd, OptKind::Momentum, OptKind::Adam, OptKind::Newton],
+            sgd_lr: 1e-3,
+            momentum_lr: 1e-3,
+            momentum_mu: 0.9,
+            nesterov_lr: 1e-3,
+            nesterov_mu: 0.9,
+            rmsprop_lr: 1e-2,
+            rmsprop_alpha: 0.99,
+            rmsprop_eps: 1e-8,
+            rmsprop_eps_inside: false,
+            adam_lr: 1e-3,
+            adam_b1: 0.9,
+            adam_b2: 0.999,
+            adam_eps: 1e-8,
+            adamw_lr: 1e-3,
+            adamw_b1: 0.9,
+            adamw_b2: 0.999,
+            adamw_eps: 1e-8,
+            adamw_wd: 0.01,
+            adabelief_lr: 1e-3,
+            adabelief_b1: 0.9,
+            adabelief_b2: 0.999,
+            adabelief_eps: 1e-8,
+            signsgd_lr: 1e-3,
+            signum_lr: 1e-3,
+            signum_beta: 0.9,
+            lion_lr: 3e-4,
+            lion_b1: 0.9,
+            lion_b2: 0.99,
+            lion_wd: 0.03,
+            newton_damping: 0.0,
+            newton_saddlefree: false,
+            noise: 0.0,
+            batch: 1.0,
+            seed: 1.0,
+        }
+    }
+}
+
+impl Params {
+    /// The surface with its parameters.
+    pub fn objective(&self) -> Surface {
+        Surface::new(self.surface, self.kappa, self.phi)
+    }
+    /// The start point.
+    pub fn start(&self) -> [f64; 2] {
+        let (dx, dy) = self.surface.default_start();
+        [self.x0.unwrap_or(dx), self.y0.unwrap_or(dy)]
+    }
+    /// The window shown.
+    pub fn view(&self) -> View {
+        self.surface.default_view()
+    }
+    /// The gradient noise.
+    pub fn noise(&self) -> Noise {
+        Noise { sigma: self.noise, batch: self.batch, seed: self.seed as u64 }
+    }
+    /// The resolved rule of an optimizer.
+    pub fn rule(&self, k: OptKind) -> Rule {
+        match k {
+            OptKind::Sgd => Rule::Sgd { lr: self.sgd_lr },
+            OptKind::Momentum => Rule::Momentum { lr: self.momentum_lr, mu: self.momentum_mu, nesterov: false },
+            OptKind::Nesterov => Rule::Momentum { lr: self.nesterov_lr, mu: self.nesterov_mu, nesterov: true },
+            OptKind::Rmsprop => {
+                Rule::Rmsprop { lr: self.rmsprop_lr, alpha: self.rmsprop_alpha, eps: self.rmsprop_eps, eps_inside: self.rmsprop_eps_inside }
+            }
+            OptKind::Adam => {
+                Rule::Adam { lr: self.adam_lr, b1: self.adam_b1, b2: self.adam_b2, eps: self.adam_eps, wd: 0.0, belief: false }
+            }
+            OptKind::AdamW => Rule::Adam {
+                lr: self.adamw_lr,
+                b1: self.adamw_b1,
+                b2: self.adamw_b2,
+                eps: self.adamw_eps,
+                wd: self.adamw_wd,
+                belief: false,
+            },
+            OptKind::AdaBelief => Rule::Adam {
+                lr: self.adabelief_lr,
+                b1: self.adabelief_b1,
+                b2: self.adabelief_b2,
+                eps: self.adabelief_eps,
+                wd: 0.0,
+                belief: true,
+            },
+            OptKind::SignSgd => Rule::Sign { lr: self.signsgd_lr },
+            OptKind::Signum => Rule::Signum { lr: self.signum_lr, beta: self.signum_beta },
+            OptKind::Lion => Rule::Lion { lr: self.lion_lr, b1: self.lion_b1, b2: self.lion_b2, wd: self.lion_wd },
+            OptKind::Newton => Rule::Newton { damping: self.newton_damping, saddle_free: self.newton_saddlefree },
+        }
+    }
+    fn has(&self, k: OptKind) -> bool {
+        self.opts.contains(&k)
+    }
+}
+
+/// The runs of every enabled optimizer.
+pub struct State {
+    /// The loss.
+    pub surface: Surface,
+    /// One run per enabled optimizer, in legend order.
+    pub runs: Vec<Run>,
+    noise: Noise,
+    centre: [f64; 2],
+    bound: f64,
+}
+
+const SURFACES: &[(&str, &str)] = &[
+    ("quadratic", "Rotated quadratic"),
+    ("saddle", "Saddle ½(x²−y²)"),
+    ("rosenbrock", "Rosenbrock"),
+    ("beale", "Beale"),
+    ("himmelblau", "Himmelblau"),
+    ("valley", "Valley ½(xy−1)²"),
+];
+
+const OPTS: &[(&str, &str)] = &[
+    ("sgd", "SGD"),
+    ("momentum", "Momentum"),
+    ("nesterov", "Nesterov"),
+    ("rmsprop", "RMSprop"),
+    ("adam", "Adam"),
+    ("adamw", "AdamW"),
+    ("adabelief", "AdaBelief"),
+    ("signsgd", "SignSGD"),
+    ("signum", "Signum"),
+    ("lion", "Lion"),
+    ("newton", "Newton"),
+];
+
+type P = Params;
+type C = Control<Params>;
+
+const LR: (f64, f64) = (1e-5, 1.0);
+const EPS: (f64, f64) = (1e-12, 1.0);
+const BETA: (f64, f64) = (0.0, 0.9999);
+
+const fn lr(key: &'static str, group: &'static str, get: fn(&P) -> f64, set: fn(&mut P, f64), vis: fn(&P) -> bool) -> C {
+    C::num(key, "learning rate η", LR.0, LR.1, get, set).log().group(group).visible(vis).help("step size")
+}
+const fn beta(
+    key: &'static str,
+    label: &'static str,
+    group: &'static str,
+    get: fn(&P) -> f64,
+    set: fn(&mut P, f64),
+    vis: fn(&P) -> bool,
+) -> C {
+    C::num(key, label, BETA.0, BETA.1, get, set).group(group).visible(vis)
+}
+const fn eps(key: &'static str, group: &'static str, get: fn(&P) -> f64, set: fn(&mut P, f64), vis: fn(&P) -> bool) -> C {
+    C::num(key, "ε", EPS.0, EPS.1, get, set).log().group(group).visible(vis).help("numerical-stability constant")
+}
+
+static CONTROLS: &[C] = &[
+    C::choice(
+        "surface",
+        "Surface",
+        SURFACES,
+        |p| p.surface.key(),
+        |p, k| {
+            if let Some(s) = SurfaceKind::from_key(k) {
+                if s != p.surface {
+                    p.surface = s;
+                    // A new surface has its own sensible start point.
+                    p.x0 = None;
+                    p.y0 = None;
+                }
+            }
+        },
+    ),
+    C::num("kappa", "condition number κ", 1.0, 1000.0, |p| p.kappa, |p, v| p.kappa = v)
+        .log()
+        .visible(|p| p.surface == SurfaceKind::Quadratic)
+        .help("ratio of the Hessian's eigenvalues"),
+    C::num("phi", "rotation φ (degrees)", 0.0, 90.0, |p| p.phi, |p, v| p.phi = v)
+        .visible(|p| p.surface == SurfaceKind::Quadratic)
+        .help("rotates the quadratic's axes away from the coordinate axes"),
+    C::num("x0", "start x", -10.0, 10.0, |p| p.start()[0], |p, v| p.x0 = Some(v))
+        .default_from(|p| Value::Num(p.surface.default_start().0))
+        .help("or click the plot"),
+    C::num("y0", "start y", -10.0, 10.0, |p| p.start()[1], |p, v| p.y0 = Some(v))
+        .default_from(|p| Value::Num(p.surface.default_start().1))
+        .help("or click the plot"),
+    C::num("steps", "steps", 1.0, 5000.0, |p| p.steps, |p, v| p.steps = v).integer().log(),
+    C::set(
+        "opt",
+        "Optimizers",
+        OPTS,
+        |p| p.opts.iter().map(|k| k.key()).collect(),
+        |p, keys| {
+            p.opts = keys.iter().filter_map(|k| OptKind::from_key(k)).collect();
+        },
+    ),
+    lr("sgd_lr", "SGD", |p| p.sgd_lr, |p, v| p.sgd_lr = v, |p| p.has(OptKind::Sgd)),
+    lr("momentum_lr", "Momentum", |p| p.momentum_lr, |p, v| p.momentum_lr = v, |p| p.has(OptKind::Momentum)),
+    C::num("momentum_mu", "momentum μ", 0.0, 0.999, |p| p.momentum_mu, |p, v| p.momentum_mu = v)
+        .group("Momentum")
+        .visible(|p| p.has(OptKind::Momentum)),
+    lr("nesterov_lr", "Nesterov", |p| p.nesterov_lr, |p, v| p.nesterov_lr = v, |p| p.has(OptKind::Nesterov)),
+    C::num("nesterov_mu", "momentum μ", 0.0, 0.999, |p| p.nesterov_mu, |p, v| p.nesterov_mu = v)
+        .group("Nesterov")
+        .visible(|p| p.has(OptKind::Nesterov)),
+    lr("rmsprop_lr", "RMSprop", |p| p.rmsprop_lr, |p, v| p.rmsprop_lr = v, |p| p.has(OptKind::Rmsprop)),
+    beta("rmsprop_alpha", "smoothing α", "RMSprop", |p| p.rmsprop_alpha, |p, v| p.rmsprop_alpha = v, |p| p.has(OptKind::Rmsprop)),
+    eps("rmsprop_eps", "RMSprop", |p| p.rmsprop_eps, |p, v| p.rmsprop_eps = v, |p| p.has(OptKind::Rmsprop)),
+    C::flag("rmsprop_eps_inside", "ε inside the root (posts, TensorFlow)", |p| p.rmsprop_eps_inside, |p, v| p.rmsprop_eps_inside = v)
+        .group("RMSprop")
+        .visible(|p| p.has(OptKind::Rmsprop)),
+    lr("adam_lr", "Adam", |p| p.adam_lr, |p, v| p.adam_lr = v, |p| p.has(OptKind::Adam)),
+    beta("adam_b1", "β₁", "Adam", |p| p.adam_b1, |p, v| p.adam_b1 = v, |p| p.has(OptKind::Adam)),
+    beta("adam_b2", "β₂", "Adam", |p| p.adam_b2, |p, v| p.adam_b2 = v, |p| p.has(OptKind::Adam)),
+    eps("adam_eps", "Adam", |p| p.adam_eps, |p, v| p.adam_eps = v, |p| p.has(OptKind::Adam)),
+    lr("adamw_lr", "AdamW", |p| p.adamw_lr, |p, v| p.adamw_lr = v, |p| p.has(OptKind::AdamW)),
+    beta("adamw_b1", "β₁", "AdamW", |p| p.adamw_b1, |p, v| p.adamw_b1 = v, |p| p.has(OptKind::AdamW)),
+    beta("adamw_b2", "β₂", "AdamW", |p| p.adamw_b2, |p, v| p.adamw_b2 = v, |p| p.has(OptKind::AdamW)),
+    eps("adamw_eps", "AdamW", |p| p.adamw_eps, |p, v| p.adamw_eps = v, |p| p.has(OptKind::AdamW)),
+    C::num("adamw_wd", "weight decay λ", 0.0, 1.0, |p| p.adamw_wd, |p, v| p.adamw_wd = v)
+        .group("AdamW")
+        .visible(|p| p.has(OptKind::AdamW))
+        .help("decoupled: θ ← θ − ηλθ before the Adam step"),
+    lr("adabelief_lr", "AdaBelief", |p| p.adabelief_lr, |p, v| p.adabelief_lr = v, |p| p.has(OptKind::AdaBelief)),
+    beta("adabelief_b1", "β₁", "AdaBelief", |p| p.adabelief_b1, |p, v| p.adabelief_b1 = v, |p| p.has(OptKind::AdaBelief)),
+    beta("adabelief_b2", "β₂", "AdaBelief", |p| p.adabelief_b2, |p, v| p.adabelief_b2 = v, |p| p.has(OptKind::AdaBelief)),
+    eps("adabelief_eps", "AdaBelief", |p| p.adabelief_eps, |p, v| p.adabelief_eps = v, |p| p.has(OptKind::AdaBelief)),
+    lr("signsgd_lr", "SignSGD", |p| p.signsgd_lr, |p, v| p.signsgd_lr = v, |p| p.has(OptKind::SignSgd)),
+    lr("signum_lr", "Signum", |p| p.signum_lr, |p, v| p.signum_lr = v, |p| p.has(OptKind::Signum)),
+    beta("signum_beta", "momentum β", "Signum", |p| p.signum_beta, |p, v| p.signum_beta = v, |p| p.has(OptKind::Signum)),
+    lr("lion_lr", "Lion", |p| p.lion_lr, |p, v| p.lion_lr = v, |p| p.has(OptKind::Lion)),
+    beta("lion_b1", "β₁ (update)", "Lion", |p| p.lion_b1, |p, v| p.lion_b1 = v, |p| p.has(OptKind::Lion)),
+    beta("lion_b2", "β₂ (memory)", "Lion", |p| p.lion_b2, |p, v| p.lion_b2 = v, |p| p.has(OptKind::Lion)),
+    C::num("lion_wd", "weight decay λ", 0.0, 1.0, |p| p.lion_wd, |p, v| p.lion_wd = v).group("Lion").visible(|p| p.has(OptKind::Lion)),
+    C::num("newton_damping", "damping δ", 0.0, 10.0, |p| p.newton_damping, |p, v| p.newton_damping = v)
+        .group("Newton")
+        .visible(|p| p.has(OptKind::Newton))
+        .help("θ ← θ − (H + δI)⁻¹g"),
+    C::flag("newton_saddlefree", "saddle-free |H|", |p| p.newton_saddlefree, |p, v| p.newton_saddlefree = v)
+        .group("Newton")
+        .visible(|p| p.has(OptKind::Newton))
+        .help("use |H| = V|Λ|Vᵀ so negative curvature repels"),
+    C::num("noise", "noise σ", 0.0, 100.0, |p| p.noise, |p, v| p.noise = v)
+        .group("Gradient noise")
+        .help("g̃ = g + (σ/√B)·z, z ~ N(0, I): emulates minibatches"),
+    C::num("batch", "batch size B", 1.0, 1024.0, |p| p.batch, |p, v| p.batch = v)
+        .integer()
+        .log()
+        .group("Gradient noise")
+        .visible(|p| p.noise > 0.0),
+    C::num("seed", "seed", 0.0, 4294967295.0, |p| p.seed, |p, v| p.seed = v).integer().group("Gradient noise").visible(|p| p.noise > 0.0),
+];
+
+static META: LabMeta = LabMeta {
+    title: "Optimizers on loss surfaces",
+    tagline: "SGD zig-zags across ravines, momentum damps it, Adam and Lion walk diagonals, Newton jumps — and is drawn to saddles.",
+    look_at: "Each coloured path is one optimizer started from the same point (drag on the plot to move it). The background is the loss on a log colour scale with contour lines; the chart below shows the loss against the step. Sign-based methods (Adam early on, SignSGD, Lion) move every coordinate by about η per step, so their paths run at 45° and hover around the minimum unless η decays. Newton uses curvature: one step solves a quadratic, but plain Newton is attracted to saddles and maxima.",
+    try_these: &[
+        ("Raise SGD's learning rate on the ill-conditioned quadratic until it zig-zags, then diverges past 2/λ_max", "surface=quadratic&kappa=50&opt=sgd,momentum&sgd_lr=0.035&momentum_lr=0.01"),
+        ("Rotate the quadratic: the diagonal preconditioner of Adam helps only when the valley is axis-aligned", "surface=quadratic&kappa=100&phi=45&opt=sgd,adam,signsgd&adam_lr=0.02&signsgd_lr=0.02&sgd_lr=0.015&steps=300"),
+        ("Newton on the saddle: plain Newton jumps to the saddle point, the saddle-free variant escapes", "surface=saddle&opt=sgd,newton&newton_saddlefree=0&sgd_lr=0.05&steps=200"),
+        ("Adam's ε: with ε large Adam becomes SGD with learning rate η/ε", "surface=rosenbrock&opt=adam,sgd&adam_eps=1000&adam_lr=1&steps=1500"),
+        ("Himmelblau from near the local maximum: each optimizer finds a different minimum", "surface=himmelblau&opt=sgd,momentum,adam,lion,rmsprop&sgd_lr=0.01&adam_lr=0.05&lion_lr=0.02&steps=500"),
+        ("Gradient noise: Lion and SignSGD keep moving η per step even at the minimum", "surface=quadratic&opt=sgd,lion,adam&noise=2&sgd_lr=0.05&lion_lr=0.01&adam_lr=0.05&steps=400"),
+    ],
+    main_caption: "Optimizer paths on the loss surface (log colour scale, contours)",
+    aux_caption: "Loss against step (log scale)",
+};
+
+impl Lab for Optimizers {
+    const SLUG: &'static str = "optimizers";
+    type Params = Params;
+    type State = State;
+
+    fn meta() -> &'static LabMeta {
+        &META
+    }
+    fn controls() -> &'static [Control<Params>] {
+        CONTROLS
+    }
+    fn init(p: &Params) -> State {
+        let surface = p.objective();
+        let noise = p.noise();
+        let start = p.start();
+        let v = p.view();
+        let centre = [(v.xmin + v.xmax) / 2.0, (v.ymin + v.ymax) / 2.0];
+        // Far enough that no converging path is cut, near enough that a diverging one is stopped
+        // long before f64 overflows; leaving it is reported as divergence.
+        let bound = 50.0 * v.span();
+        let runs = OptKind::ALL.into_iter().filter(|k| p.has(*k)).map(|k| Run::new(k, p.rule(k), start, &surface, &noise)).collect();
+        State { surface, runs, noise, centre, bound }
+    }
+    fn step(_p: &Params, s: &mut State) {
+        for r in &mut s.runs {
+            r.step(&s.surface, &s.noise, s.centre, s.bound);
+        }
+    }
+    fn total_steps(p: &Params) -> usize {
+        p.steps as usize
+    }
+    fn has_aux() -> bool {
+        true
+    }
+    fn background_key(p: &Params) -> u64 {
+        let mut h = p.surface as u64;
+        if p.surface == SurfaceKind::Quadratic {
+            h = h.wrapping_mul(31).wrapping_add(p.kappa.to_bits()).wrapping_mul(31).wrapping_add(p.phi.to_bits());
+        }
+        h
+    }
+    fn render<DB: plotters::prelude::DrawingBackend>(
+        fig: crate::lab::Figure,
+        layer: crate::lab::Layer,
+        area: &plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
+        p: &Params,
+        s: &State,
+        theme: &crate::plot::theme::Theme,
+    ) -> Result<Option<crate::lab::PlotFrame>, plotters::prelude::DrawingAreaErrorKind<DB::ErrorType>> {
+        render::render(fig, layer, area, p, s, theme)
+    }
+    fn formula(p: &Params, _s: &State) -> String {
+        formula::mathml(p)
+    }
+    fn readouts(p: &Params, s: &State) -> Vec<Readout> {
+        let mut out: Vec<Readout> = s
+            .runs
+            .iter()
+            .map(|r| {
+                let (text, warn) = match r.diverged {
+                    Some((n, why)) => {
+                        (format!("diverged at step {n} ({})", if why == Stop::NonFinite { "non-finite" } else { "ran away" }), true)
+                    }
+                    None => {
+                        let [x, y] = r.path.last().copied().unwrap_or([f64::NAN; 2]);
+                        let l = r.loss.last().copied().unwrap_or(f64::NAN);
+                        (format!("step {}: L = {} at ({}, {})", r.steps(), fmt_sig(l, 4), fmt_sig(x, 4), fmt_sig(y, 4)), false)
+                    }
+                };
+                Readout { label: r.kind.label().to_string(), text, colour: Some(r.kind.index()), warn }
+            })
+            .collect();
+        let [x0, y0] = p.start();
+        let (l0, l1) = sym_eigenvalues(&s.surface.hessian(Vector2::new(x0, y0)));
+        let mut hess = format!("eigenvalues of ∇²L at the start: {}, {}", fmt_sig(l0, 4), fmt_sig(l1, 4));
+        if p.surface == SurfaceKind::Quadratic {
+            hess = format!("λ = 1, {}: gradient descent is stable for η < 2/λ_max = {}", fmt_sig(p.kappa, 4), fmt_sig(2.0 / p.kappa, 4));
+        }
+        out.push(Readout { label: "Curvature".into(), text: hess, colour: None, warn: false });
+        if out.len() == 1 {
+            out.insert(0, Readout { label: "No optimizer".into(), text: "choose at least one optimizer".into(), colour: None, warn: true });
+        }
+        out
+    }
+    fn data(_p: &Params, s: &State) -> Table {
+        let mut t = Table { columns: vec!["optimizer", "step", "x", "y", "loss"], rows: Vec::new() };
+        for r in &s.runs {
+            for (i, (pt, l)) in r.path.iter().zip(&r.loss).enumerate() {
+                t.rows.push(vec![
+                    r.kind.key().to_string(),
+                    i.to_string(),
+                    crate::lab::fmt_num(pt[0]),
+                    crate::lab::fmt_num(pt[1]),
+                    crate::lab::fmt_num(*l),
+                ]);
+            }
+        }
+        t
+    }
+    fn pointer(p: &mut Params, x: f64, y: f64) -> bool {
+        let x = (x.clamp(-10.0, 10.0) * 1000.0).round() / 1000.0;
+        let y = (y.clamp(-10.0, 10.0) * 1000.0).round() / 1000.0;
+        p.x0 = Some(x);
+        p.y0 = Some(y);
+        true
+    }
+    fn hover(_p: &Params, s: &State, x: f64, y: f64) -> Option<String> {
+        let v = Vector2::new(x, y);
+        let l = s.surface.value(v);
+        let g = s.surface.grad(v).norm();
+        Some(format!("x = {}, y = {}, L = {}, ‖∇L‖ = {}", fmt_sig(x, 4), fmt_sig(y, 4), fmt_sig(l, 4), fmt_sig(g, 4)))
+    }
+}

@@ -1,0 +1,314 @@
+//! Shared drawing, generic over plotters' `DrawingBackend`: the same code draws to the browser
+//! canvas and to SVG (tests, CLI). Nothing here knows about the browser.
+
+pub mod raster;
+pub mod theme;
+
+use crate::lab::PlotFrame;
+use crate::math::View;
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// A 2-D chart in data coordinates.
+pub type XyChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Result of a drawing call.
+pub type DrawResult<T, DB> = Result<T, DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// Expands `view` so that one data unit has the same length on both axes in a `w`×`h` pixel box:
+/// angles and distances look right (Adam's 45° diagonals are a teaching point).
+pub fn equal_aspect(view: &View, w: f64, h: f64) -> View {
+    let (vw, vh) = (view.xmax - view.xmin, view.ymax - view.ymin);
+    if !(w > 0.0 && h > 0.0 && vw > 0.0 && vh > 0.0) {
+        return *view;
+    }
+    let (cx, cy) = ((view.xmin + view.xmax) / 2.0, (view.ymin + view.ymax) / 2.0);
+    if vw / vh < w / h {
+        let nw = vh * w / h;
+        View::new(cx - nw / 2.0, cx + nw / 2.0, view.ymin, view.ymax)
+    } else {
+        let nh = vw * h / w;
+        View::new(view.xmin, view.xmax, cy - nh / 2.0, cy + nh / 2.0)
+    }
+}
+
+/// Builds the chart for a 2-D field plot. Background and foreground layers call this with the
+/// same arguments and so get the same pixel mapping; only the background draws the mesh.
+pub fn field_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    view: &View,
+    theme: &theme::Theme,
+    draw_mesh: bool,
+) -> DrawResult<(XyChart<'a, DB>, View), DB> {
+    let s = theme.scale;
+    let (w, h) = area.dim_in_pixel();
+    let label_x = theme.px(34.0);
+    let label_y = theme.px(46.0);
+    let margin = theme.px(10.0);
+    let pw = (w as f64 - label_y as f64 - 2.0 * margin as f64).max(1.0);
+    let ph = (h as f64 - label_x as f64 - 2.0 * margin as f64).max(1.0);
+    let v = equal_aspect(view, pw, ph);
+    let mut chart = ChartBuilder::on(area)
+        .margin(margin)
+        .x_label_area_size(label_x)
+        .y_label_area_size(label_y)
+        .build_cartesian_2d(v.xmin..v.xmax, v.ymin..v.ymax)?;
+    if draw_mesh {
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .axis_style(theme.fg.stroke_width(s.round().max(1.0) as u32))
+            .label_style(theme.text(12.0))
+            .x_desc("x")
+            .y_desc("y")
+            .axis_desc_style(theme.text(13.0))
+            .x_labels(7)
+            .y_labels(7)
+            .draw()?;
+    }
+    Ok((chart, v))
+}
+
+/// The pointer-mapping frame of a chart.
+pub fn frame_of<DB: DrawingBackend>(chart: &XyChart<'_, DB>, v: &View) -> PlotFrame {
+    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    PlotFrame { px: (xr.start, xr.end), py: (yr.start, yr.end), x: (v.xmin, v.xmax), y: (v.ymin, v.ymax) }
+}
+
+/// Clips a polyline to `v` (Liang–Barsky per segment) and returns the visible pieces. Points
+/// far outside (1e300) or non-finite never reach a backend.
+pub fn clip_polyline(points: &[[f64; 2]], v: &View) -> Vec<Vec<(f64, f64)>> {
+    let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut cur: Vec<(f64, f64)> = Vec::new();
+    for w in points.windows(2) {
+        match clip_segment(w[0], w[1], v) {
+            Some((a, b)) => {
+                if cur.last() != Some(&a) {
+                    if cur.len() > 1 {
+                        out.push(std::mem::take(&mut cur));
+                    }
+                    cur.clear();
+                    cur.push(a);
+                }
+                cur.push(b);
+            }
+            None => {
+                if cur.len() > 1 {
+                    out.push(std::mem::take(&mut cur));
+                }
+                cur.clear();
+            }
+        }
+    }
+    if cur.len() > 1 {
+        out.push(cur);
+    }
+    out
+}
+
+fn clip_segment(p: [f64; 2], q: [f64; 2], v: &View) -> Option<((f64, f64), (f64, f64))> {
+    if !(p.iter().chain(q.iter()).all(|c| c.is_finite())) {
+        return None;
+    }
+    let (dx, dy) = (q[0] - p[0], q[1] - p[1]);
+    let mut t0: f64 = 0.0;
+    let mut t1: f64 = 1.0;
+    for (pp, qq) in [(-dx, p[0] - v.xmin), (dx, v.xmax - p[0]), (-dy, p[1] - v.ymin), (dy, v.ymax - p[1])] {
+        if pp == 0.0 {
+            if qq < 0.0 {
+                return None;
+            }
+        } else {
+            let r = qq / pp;
+            if pp < 0.0 {
+                t0 = t0.max(r);
+            } else {
+                t1 = t1.min(r);
+            }
+        }
+    }
+    if t0 > t1 {
+        return None;
+    }
+    Some(((p[0] + t0 * dx, p[1] + t0 * dy), (p[0] + t1 * dx, p[1] + t1 * dy)))
+}
+
+/// Marker shapes: every series gets a different one, so colour never carries information alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// ●
+    Circle,
+    /// ■
+    Square,
+    /// ▲
+    Triangle,
+    /// ◆
+    Diamond,
+    /// ▼
+    TriangleDown,
+    /// ✚
+    Plus,
+    /// ✖
+    Cross,
+    /// ⬟
+    Pentagon,
+    /// ★
+    Star,
+    /// ◀
+    TriangleLeft,
+    /// ▶
+    TriangleRight,
+}
+
+impl Shape {
+    /// The shape of series `i`.
+    pub fn nth(i: usize) -> Shape {
+        const ALL: [Shape; 11] = [
+            Shape::Circle,
+            Shape::Square,
+            Shape::Triangle,
+            Shape::Diamond,
+            Shape::TriangleDown,
+            Shape::Plus,
+            Shape::Cross,
+            Shape::Pentagon,
+            Shape::Star,
+            Shape::TriangleLeft,
+            Shape::TriangleRight,
+        ];
+        ALL[i % ALL.len()]
+    }
+
+    /// Polygon outline of radius 1 around the origin (y down), for the filled shapes.
+    fn outline(self) -> Vec<(f64, f64)> {
+        let poly = |n: usize, rot: f64, r: &dyn Fn(usize) -> f64| -> Vec<(f64, f64)> {
+            (0..n)
+                .map(|k| {
+                    let a = rot + k as f64 * std::f64::consts::TAU / n as f64;
+                    (r(k) * a.cos(), r(k) * a.sin())
+                })
+                .collect()
+        };
+        use std::f64::consts::{FRAC_PI_2, FRAC_PI_4, PI};
+        match self {
+            Shape::Circle => poly(20, 0.0, &|_| 1.0),
+            Shape::Square => poly(4, FRAC_PI_4, &|_| 1.15),
+            Shape::Triangle => poly(3, -FRAC_PI_2, &|_| 1.3),
+            Shape::TriangleDown => poly(3, FRAC_PI_2, &|_| 1.3),
+            Shape::TriangleLeft => poly(3, PI, &|_| 1.3),
+            Shape::TriangleRight => poly(3, 0.0, &|_| 1.3),
+            Shape::Diamond => poly(4, 0.0, &|_| 1.3),
+            Shape::Pentagon => poly(5, -FRAC_PI_2, &|_| 1.15),
+            Shape::Star => poly(10, -FRAC_PI_2, &|k| if k % 2 == 0 { 1.4 } else { 0.6 }),
+            Shape::Plus => {
+                let (a, b) = (0.35, 1.25);
+                vec![(-a, -b), (a, -b), (a, -a), (b, -a), (b, a), (a, a), (a, b), (-a, b), (-a, a), (-b, a), (-b, -a), (-a, -a)]
+            }
+            Shape::Cross => {
+                let c = FRAC_PI_4.cos();
+                Shape::Plus.outline().into_iter().map(|(x, y)| (c * (x - y), c * (x + y))).collect()
+            }
+        }
+    }
+}
+
+/// Draws a marker of `shape` centred at backend pixel `at`, radius `r` px, with a halo in `halo`.
+pub fn draw_marker<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    shape: Shape,
+    at: (i32, i32),
+    r: f64,
+    fill: RGBColor,
+    halo: RGBColor,
+) -> DrawResult<(), DB> {
+    let pts = |rr: f64| -> Vec<(i32, i32)> {
+        shape.outline().into_iter().map(|(x, y)| (at.0 + (x * rr).round() as i32, at.1 + (y * rr).round() as i32)).collect()
+    };
+    let outer = pts(r + 1.5_f64.max(r * 0.35));
+    area.draw(&Polygon::new(outer, halo.filled()))?;
+    area.draw(&Polygon::new(pts(r), fill.filled()))?;
+    Ok(())
+}
+
+/// Keeps at most about `2·buckets` points of a long series (the first/last and each bucket's
+/// min and max), so a 5000-step curve costs the canvas what its pixels can show.
+pub fn decimate(points: &[(f64, f64)], buckets: usize) -> Vec<(f64, f64)> {
+    if points.len() <= 2 * buckets.max(1) {
+        return points.to_vec();
+    }
+    let n = points.len();
+    let per = n.div_ceil(buckets.max(1));
+    let mut out = Vec::with_capacity(2 * buckets + 2);
+    for chunk in points.chunks(per) {
+        let (mut lo, mut hi) = (0, 0);
+        for (i, p) in chunk.iter().enumerate() {
+            if p.1 < chunk[lo].1 {
+                lo = i;
+            }
+            if p.1 > chunk[hi].1 {
+                hi = i;
+            }
+        }
+        let (a, b) = if lo <= hi { (lo, hi) } else { (hi, lo) };
+        out.push(chunk[a]);
+        if b != a {
+            out.push(chunk[b]);
+        }
+    }
+    if out.last() != points.last() {
+        out.push(points[n - 1]);
+    }
+    if out.first() != points.first() {
+        out.insert(0, points[0]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clipping_keeps_inside_and_cuts_outside() {
+        let v = View::new(0.0, 1.0, 0.0, 1.0);
+        let pieces = clip_polyline(&[[0.5, 0.5], [2.0, 0.5], [2.0, 2.0], [0.5, 0.25], [0.25, 0.25]], &v);
+        assert_eq!(pieces.len(), 2);
+        assert_eq!(pieces[0], vec![(0.5, 0.5), (1.0, 0.5)]);
+        assert_eq!(*pieces[1].last().unwrap(), (0.25, 0.25));
+        for p in pieces.iter().flatten() {
+            assert!(v.contains(p.0, p.1));
+        }
+        assert!(clip_polyline(&[[f64::NAN, 0.0], [0.5, 0.5]], &v).is_empty());
+        assert!(clip_polyline(&[[1e300, -1e300], [-1e300, 1e300]], &v).iter().flatten().all(|p| p.0.is_finite()));
+    }
+
+    #[test]
+    fn equal_aspect_expands_the_short_side() {
+        let v = equal_aspect(&View::new(-1.0, 1.0, -1.0, 1.0), 200.0, 100.0);
+        assert_eq!((v.xmin, v.xmax, v.ymin, v.ymax), (-2.0, 2.0, -1.0, 1.0));
+        let v = equal_aspect(&View::new(-1.0, 1.0, 0.0, 1.0), 100.0, 100.0);
+        assert_eq!((v.xmin, v.xmax, v.ymin, v.ymax), (-1.0, 1.0, -0.5, 1.5));
+    }
+
+    #[test]
+    fn decimation_keeps_extremes_and_ends() {
+        let pts: Vec<(f64, f64)> = (0..10_000).map(|i| (i as f64, ((i * 7919) % 1000) as f64)).collect();
+        let d = decimate(&pts, 100);
+        assert!(d.len() <= 202);
+        assert_eq!(d.first(), pts.first());
+        assert_eq!(d.last(), pts.last());
+        let max = pts.iter().map(|p| p.1).fold(f64::MIN, f64::max);
+        assert!(d.iter().any(|p| p.1 == max));
+        assert!(d.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn shapes_are_distinct() {
+        for i in 0..11 {
+            for j in 0..i {
+                assert_ne!(Shape::nth(i), Shape::nth(j));
+            }
+        }
+    }
+}

@@ -1,0 +1,612 @@
+//! The browser shell: the only module that touches leptos and web-sys. It wires controls to the
+//! lab's parameters, keeps the URL in sync, runs the animation loop and hands state to the lab's
+//! drawing code. No maths here, and nothing lab-specific: everything comes from the registry.
+
+pub mod canvas;
+mod controls;
+
+use crate::lab::{build_query, parse_query, DynLab, Figure, Layer, Notice, PlotFrame, Value};
+use crate::labs::{self, LABS};
+use crate::plot::theme::Theme;
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlCanvasElement;
+
+/// Everything the page mutates outside the reactive graph. The browser runs us on one thread, so
+/// a thread-local keeps non-`Send` values (the lab, closures) out of leptos' `Send` signals.
+struct Shell {
+    lab: Box<dyn DynLab>,
+    /// (background key, width, height, dark) of what the background canvas shows.
+    bg_drawn: Option<(u64, u32, u32, bool)>,
+    frame: Option<PlotFrame>,
+    /// Fractional steps owed to the animation (runs of any length take the same time).
+    owed: f64,
+    dragging: bool,
+}
+
+thread_local! {
+    static SHELL: RefCell<Option<Shell>> = const { RefCell::new(None) };
+}
+
+fn with_lab<R>(f: impl FnOnce(&mut Shell) -> R) -> Option<R> {
+    SHELL.with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.as_mut().map(f)))
+}
+
+/// Reactive handles shared by the components (all `Copy`).
+#[derive(Clone, Copy)]
+pub(crate) struct Ui {
+    /// Bumped on every parameter change.
+    pub version: RwSignal<u64>,
+    /// Steps done / total.
+    pub progress: RwSignal<(usize, usize)>,
+    pub playing: RwSignal<bool>,
+    /// Speed multiplier of the animation.
+    pub speed: RwSignal<f64>,
+    pub notices: RwSignal<Vec<String>>,
+    pub hover: RwSignal<String>,
+    pub error: RwSignal<Option<String>>,
+}
+
+fn window() -> web_sys::Window {
+    web_sys::window().expect("no window")
+}
+
+fn document() -> web_sys::Document {
+    window().document().expect("no document")
+}
+
+fn canvas(id: &str) -> Option<HtmlCanvasElement> {
+    document().get_element_by_id(id)?.dyn_into().ok()
+}
+
+fn query_pairs() -> Vec<(String, String)> {
+    parse_query(&window().location().search().unwrap_or_default())
+}
+
+fn shell_flag(pairs: &[(String, String)], key: &str) -> Option<String> {
+    pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+}
+
+fn prefers(query: &str) -> bool {
+    window().match_media(query).ok().flatten().map(|m| m.matches()).unwrap_or(false)
+}
+
+/// The theme for canvases, from the system setting (or `theme=dark|light` in the URL).
+fn theme() -> Theme {
+    let dpr = window().device_pixel_ratio();
+    let forced = shell_flag(&query_pairs(), "theme");
+    let dark = match forced.as_deref() {
+        Some("dark") => true,
+        Some("light") => false,
+        _ => prefers("(prefers-color-scheme: dark)"),
+    };
+    if dark {
+        Theme::dark(dpr)
+    } else {
+        Theme::light(dpr)
+    }
+}
+
+/// Writes the lab's state into the address bar without adding history entries.
+fn sync_url() {
+    let Some(q) = with_lab(|s| build_query(s.lab.slug(), &s.lab.query_pairs())) else { return };
+    // Keep shell keys (embed, hide, …) that the page was opened with.
+    let keep: Vec<String> = query_pairs()
+        .into_iter()
+        .filter(|(k, _)| k != "lab" && crate::lab::SHELL_KEYS.contains(&k.as_str()))
+        .map(|(k, v)| format!("{}={}", crate::lab::percent_encode(&k), crate::lab::percent_encode(&v)))
+        .collect();
+    let mut url = format!("?{q}");
+    for k in keep {
+        url.push('&');
+        url.push_str(&k);
+    }
+    if let Ok(h) = window().history() {
+        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// Sizes the canvases to their containers; returns whether any backing store changed.
+fn layout() -> bool {
+    let dpr = theme().scale;
+    let Some(fig) = document().get_element_by_id("figure") else { return false };
+    let w = (fig.client_width() as f64).max(200.0);
+    let vh = window().inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(800.0);
+    let main_h = (w * 0.78).min(vh * 0.72).max(240.0).round();
+    let aux_h = (w * 0.3).clamp(150.0, 260.0).round();
+    let mut changed = false;
+    for id in ["main-bg", "main-fg"] {
+        if let Some(c) = canvas(id) {
+            changed |= canvas::fit(&c, w, main_h, dpr);
+        }
+    }
+    if let Some(c) = canvas("aux") {
+        changed |= canvas::fit(&c, w, aux_h, dpr);
+    }
+    changed
+}
+
+/// Draws what is stale: the background only when its key, size or theme changed.
+fn draw(ui: Ui) {
+    let th = theme();
+    let res = with_lab(|s| -> Result<(), String> {
+        if let Some(bg) = canvas("main-bg") {
+            let key = (s.lab.background_key(), bg.width(), bg.height(), th.dark);
+            if s.bg_drawn != Some(key) {
+                s.lab.render_canvas(Figure::Main, Layer::Background, &bg, &th)?;
+                s.bg_drawn = Some(key);
+            }
+        }
+        if let Some(fg) = canvas("main-fg") {
+            s.frame = s.lab.render_canvas(Figure::Main, Layer::Foreground, &fg, &th)?;
+        }
+        if s.lab.has_aux() {
+            if let Some(aux) = canvas("aux") {
+                s.lab.render_canvas(Figure::Aux, Layer::All, &aux, &th)?;
+            }
+        }
+        Ok(())
+    });
+    if let Some(Err(e)) = res {
+        ui.error.set(Some(e));
+    }
+    if let Some(p) = with_lab(|s| s.lab.progress()) {
+        ui.progress.set(p);
+    }
+}
+
+/// Applies a control change from the page; shows a notice and keeps the last good state on error.
+pub(crate) fn set_control(ui: Ui, key: &str, text: Option<&str>, value: Option<Value>) {
+    let res = with_lab(|s| match (text, &value) {
+        (Some(t), _) => s.lab.set_text(key, t),
+        (None, Some(v)) => s.lab.set_value(key, v),
+        _ => Ok(None),
+    });
+    match res {
+        Some(Ok(note)) => {
+            ui.notices.update(|n| n.retain(|m| !m.contains(&format!("'{key}'"))));
+            if let Some(n) = note {
+                ui.notices.update(|v| v.push(n.message()));
+            }
+            changed(ui);
+        }
+        Some(Err(n)) => ui.notices.update(|v| {
+            v.retain(|m| !m.contains(&format!("'{key}'")));
+            v.push(n.message())
+        }),
+        None => {}
+    }
+}
+
+/// After any parameter change: URL, redraw, reactive panels.
+fn changed(ui: Ui) {
+    sync_url();
+    draw(ui);
+    ui.version.update(|v| *v += 1);
+}
+
+fn frame_rate(total: usize, speed: f64) -> f64 {
+    // A full run takes about three seconds at 1×, however many steps it has.
+    (total as f64 / 180.0).max(1.0 / 12.0) * speed
+}
+
+/// One animation frame: advance, draw; returns the milliseconds spent.
+fn tick(ui: Ui) -> f64 {
+    let perf = window().performance();
+    let t0 = perf.as_ref().map(|p| p.now()).unwrap_or(0.0);
+    let speed = ui.speed.get_untracked();
+    let more = with_lab(|s| {
+        let (_, total) = s.lab.progress();
+        s.owed += frame_rate(total, speed);
+        let n = s.owed.floor() as usize;
+        s.owed -= n as f64;
+        if n > 0 {
+            s.lab.advance(n)
+        } else {
+            true
+        }
+    })
+    .unwrap_or(false);
+    draw(ui);
+    if !more {
+        ui.playing.set(false);
+    }
+    perf.map(|p| p.now()).unwrap_or(0.0) - t0
+}
+
+/// Starts the requestAnimationFrame loop (runs for the page's lifetime; idles when paused).
+fn start_loop(ui: Ui) {
+    let f: Rc<RefCell<Option<Closure<dyn FnMut()>>>> = Rc::new(RefCell::new(None));
+    let g = f.clone();
+    *g.borrow_mut() = Some(Closure::new(move || {
+        if ui.playing.get_untracked() {
+            tick(ui);
+        }
+        if let Some(cb) = f.borrow().as_ref() {
+            let _ = window().request_animation_frame(cb.as_ref().unchecked_ref());
+        }
+    }));
+    let first = g.borrow();
+    if let Some(cb) = first.as_ref() {
+        let _ = window().request_animation_frame(cb.as_ref().unchecked_ref());
+    }
+    drop(first);
+}
+
+pub(crate) fn play_pause(ui: Ui) {
+    let done = with_lab(|s| {
+        let (a, b) = s.lab.progress();
+        a >= b
+    })
+    .unwrap_or(true);
+    if done && !ui.playing.get_untracked() {
+        with_lab(|s| s.lab.reset());
+    }
+    ui.playing.update(|p| *p = !*p);
+}
+
+pub(crate) fn single_step(ui: Ui) {
+    ui.playing.set(false);
+    with_lab(|s| s.lab.advance(1));
+    draw(ui);
+}
+
+pub(crate) fn reset(ui: Ui) {
+    with_lab(|s| {
+        s.lab.reset();
+        s.owed = 0.0;
+    });
+    draw(ui);
+}
+
+fn pointer_data(ev: &web_sys::PointerEvent) -> Option<(f64, f64)> {
+    let dpr = theme().scale;
+    with_lab(|s| s.frame.and_then(|f| f.to_data(ev.offset_x() as f64 * dpr, ev.offset_y() as f64 * dpr))).flatten()
+}
+
+fn on_pointer(ui: Ui, ev: web_sys::PointerEvent, kind: &str) {
+    match kind {
+        "down" => {
+            if let Some((x, y)) = pointer_data(&ev) {
+                ev.prevent_default();
+                if let Some(t) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                    let _ = t.set_pointer_capture(ev.pointer_id());
+                }
+                with_lab(|s| s.dragging = true);
+                if with_lab(|s| s.lab.pointer(x, y)) == Some(true) {
+                    changed(ui);
+                }
+            }
+        }
+        "move" => {
+            let Some((x, y)) = pointer_data(&ev) else {
+                ui.hover.set(String::new());
+                return;
+            };
+            if with_lab(|s| s.dragging) == Some(true) {
+                if with_lab(|s| s.lab.pointer(x, y)) == Some(true) {
+                    changed(ui);
+                }
+            }
+            ui.hover.set(with_lab(|s| s.lab.hover(x, y)).flatten().unwrap_or_default());
+        }
+        _ => {
+            with_lab(|s| s.dragging = false);
+        }
+    }
+}
+
+/// Benchmark mode (`bench=1`): times frames of a full run and parameter-change redraws at the
+/// default settings and writes JSON into `#bench`.
+fn run_bench(ui: Ui) {
+    ui.playing.set(false);
+    let perf = window().performance().expect("performance");
+    let mut frames = Vec::new();
+    reset(ui);
+    for _ in 0..2000 {
+        let ms = tick(ui);
+        frames.push(ms);
+        if with_lab(|s| s.lab.progress().0 >= s.lab.progress().1).unwrap_or(true) {
+            break;
+        }
+    }
+    // Parameter changes: nudge the first numeric control through a few values (replay + redraw).
+    let first = with_lab(|s| {
+        s.lab.controls().into_iter().find_map(|c| match (c.kind, c.value) {
+            (crate::lab::ControlKind::Num { min, max, .. }, Value::Num(v)) if c.visible => Some((c.key, min, max, v)),
+            _ => None,
+        })
+    })
+    .flatten();
+    let mut changes = Vec::new();
+    if let Some((key, min, max, v)) = first {
+        for k in 0..40 {
+            let t = min + (max - min) * (0.3 + 0.01 * k as f64);
+            let t0 = perf.now();
+            with_lab(|s| s.lab.set_value(key, &Value::Num(if k == 39 { v } else { t })));
+            draw(ui);
+            changes.push(perf.now() - t0);
+        }
+    }
+    // Background redraw (heat map) cost, forced.
+    let mut bgs = Vec::new();
+    for _ in 0..10 {
+        with_lab(|s| s.bg_drawn = None);
+        let t0 = perf.now();
+        draw(ui);
+        bgs.push(perf.now() - t0);
+    }
+    let stats = |v: &mut Vec<f64>| -> String {
+        if v.is_empty() {
+            return "null".into();
+        }
+        v.sort_by(|a, b| a.total_cmp(b));
+        let q = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
+        format!("{{\"n\":{},\"median_ms\":{:.3},\"p95_ms\":{:.3},\"max_ms\":{:.3}}}", v.len(), q(0.5), q(0.95), v[v.len() - 1])
+    };
+    let slug = with_lab(|s| s.lab.slug()).unwrap_or("");
+    let json = format!(
+        "{{\"lab\":\"{slug}\",\"frame\":{},\"param_change\":{},\"background\":{}}}",
+        stats(&mut frames),
+        stats(&mut changes),
+        stats(&mut bgs)
+    );
+    if let Some(el) = document().get_element_by_id("bench") {
+        el.set_text_content(Some(&json));
+    }
+}
+
+/// Installs a panic hook that shows an error box instead of leaving a dead page.
+fn panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            if let Ok(div) = doc.create_element("div") {
+                div.set_id("panic");
+                let _ = div.set_attribute("role", "alert");
+                div.set_text_content(Some(&format!("flowlab hit an internal error and stopped. Reload the page; if it happens again, please report this link and message: {info}")));
+                if let Some(body) = doc.body() {
+                    let _ = body.prepend_with_node_1(&div);
+                }
+            }
+        }
+    }));
+}
+
+/// Entry point of the web app.
+pub fn start() {
+    panic_hook();
+    let pairs = query_pairs();
+    let slug = shell_flag(&pairs, "lab");
+    let entry = slug.as_deref().and_then(labs::find);
+    let ui = Ui {
+        version: RwSignal::new(0),
+        progress: RwSignal::new((0, 0)),
+        playing: RwSignal::new(false),
+        speed: RwSignal::new(1.0),
+        notices: RwSignal::new(Vec::new()),
+        hover: RwSignal::new(String::new()),
+        error: RwSignal::new(None),
+    };
+    let Some(entry) = entry else {
+        let unknown = slug.filter(|s| !s.is_empty());
+        leptos::mount::mount_to_body(move || view! { <Landing unknown=unknown.clone()/> });
+        draw_thumbnails();
+        mark_ready();
+        return;
+    };
+    let mut lab = (entry.make)();
+    let notes = lab.apply_query(&pairs);
+    ui.notices.set(notes.iter().map(Notice::message).collect());
+    let autoplay = match shell_flag(&pairs, "autoplay").as_deref() {
+        Some("0") => false,
+        Some("1") => true,
+        _ => !prefers("(prefers-reduced-motion: reduce)"),
+    };
+    if !autoplay {
+        lab.finish();
+    }
+    SHELL.with(|s| *s.borrow_mut() = Some(Shell { lab, bg_drawn: None, frame: None, owed: 0.0, dragging: false }));
+    leptos::mount::mount_to_body(move || view! { <LabPage ui=ui/> });
+    if !notes.is_empty() {
+        // The URL shows what is actually used: clamped and ignored values are rewritten.
+        sync_url();
+    }
+    layout();
+    draw(ui);
+    install_listeners(ui);
+    start_loop(ui);
+    if shell_flag(&pairs, "bench").as_deref() == Some("1") {
+        run_bench(ui);
+    } else if autoplay {
+        ui.playing.set(true);
+    }
+    mark_ready();
+}
+
+fn mark_ready() {
+    if let Some(b) = document().body() {
+        let _ = b.set_attribute("data-ready", "1");
+    }
+}
+
+fn install_listeners(ui: Ui) {
+    // Resizes: relayout and redraw on the next frame.
+    let on_resize = Closure::<dyn FnMut()>::new(move || {
+        if layout() {
+            draw(ui);
+        }
+    });
+    let _ = window().add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+    if let Some(fig) = document().get_element_by_id("figure") {
+        if let Ok(ro) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
+            ro.observe(&fig);
+            std::mem::forget(ro);
+        }
+    }
+    on_resize.forget();
+    // Theme changes redraw with the other palette.
+    if let Ok(Some(mq)) = window().match_media("(prefers-color-scheme: dark)") {
+        let cb = Closure::<dyn FnMut()>::new(move || draw(ui));
+        let _ = mq.add_event_listener_with_callback("change", cb.as_ref().unchecked_ref());
+        cb.forget();
+    }
+    // Pointer on the main figure.
+    if let Some(fg) = document().get_element_by_id("main-fg") {
+        for (name, kind) in [("pointerdown", "down"), ("pointermove", "move"), ("pointerup", "up"), ("pointercancel", "up")] {
+            let cb = Closure::<dyn FnMut(web_sys::PointerEvent)>::new(move |ev: web_sys::PointerEvent| on_pointer(ui, ev, kind));
+            let _ = fg.add_event_listener_with_callback(name, cb.as_ref().unchecked_ref());
+            cb.forget();
+        }
+        let leave = Closure::<dyn FnMut()>::new(move || ui.hover.set(String::new()));
+        let _ = fg.add_event_listener_with_callback("pointerleave", leave.as_ref().unchecked_ref());
+        leave.forget();
+    }
+}
+
+/// Draws each landing card's thumbnail with the lab's own render code at default settings.
+fn draw_thumbnails() {
+    let th = theme();
+    for e in LABS {
+        if let Some(c) = canvas(&format!("thumb-{}", e.slug)) {
+            let w = (c.client_width() as f64).max(160.0);
+            canvas::fit(&c, w, (w * 0.62).round(), th.scale);
+            let mut lab = (e.make)();
+            lab.finish();
+            let _ = lab.render_canvas(Figure::Main, Layer::Background, &c, &th);
+            // The foreground goes on top of the same canvas: draw it to a scratch canvas and copy.
+            if let Ok(Some(el)) = document().create_element("canvas").map(|e| e.dyn_into::<HtmlCanvasElement>().ok()) {
+                el.set_width(c.width());
+                el.set_height(c.height());
+                if lab.render_canvas(Figure::Main, Layer::Foreground, &el, &th).is_ok() {
+                    if let Ok(Some(ctx)) = c.get_context("2d") {
+                        if let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() {
+                            let _ = ctx.draw_image_with_html_canvas_element(&el, 0.0, 0.0);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let current = shell_flag(&query_pairs(), "lab").unwrap_or_default();
+    view! {
+        <header class="site">
+            <a class="brand" href="./">"flowlab"</a>
+            <nav aria-label="Labs">
+                {LABS.iter().map(|e| {
+                    let here = e.slug == current;
+                    view! { <a href=format!("?lab={}", e.slug) aria-current=if here { Some("page") } else { None }>{(e.meta)().title}</a> }
+                }).collect_view()}
+            </nav>
+        </header>
+    }
+}
+
+#[component]
+fn Landing(unknown: Option<String>) -> impl IntoView {
+    view! {
+        <Header/>
+        <main class="landing">
+            {unknown.map(|u| view! { <p class="notice" role="status">{format!("There is no lab called '{u}'. Pick one below.")}</p> })}
+            <h1>"flowlab"</h1>
+            <p class="lead">"The mathematics of modern machine learning, live: move a slider and watch the optimizer, the flow or the distribution respond. Every figure is a link."</p>
+            <ul class="cards">
+                {LABS.iter().map(|e| {
+                    let m = (e.meta)();
+                    view! {
+                        <li class="card" data-slug=e.slug>
+                            <a href=format!("?lab={}", e.slug)>
+                                <canvas id=format!("thumb-{}", e.slug) class="thumb" role="img" aria-label=m.main_caption></canvas>
+                                <h2>{m.title}</h2>
+                                <p>{m.tagline}</p>
+                            </a>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </main>
+    }
+}
+
+#[component]
+fn LabPage(ui: Ui) -> impl IntoView {
+    let meta = with_lab(|s| s.lab.meta()).expect("lab");
+    let slug = with_lab(|s| s.lab.slug()).unwrap_or("");
+    let has_aux = with_lab(|s| s.lab.has_aux()).unwrap_or(false);
+    let readouts = move || {
+        ui.version.get();
+        ui.progress.get();
+        with_lab(|s| s.lab.readouts()).unwrap_or_default()
+    };
+    view! {
+        <Header/>
+        <main class="lab" data-lab=slug>
+            <h1>{meta.title}</h1>
+            <p class="lead">{meta.tagline}</p>
+            <div id="notice" class="notice" role="status" hidden=move || ui.notices.get().is_empty()>
+                <strong>"Some URL parameters were not used as given: "</strong>
+                <ul>{move || ui.notices.get().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                <button type="button" class="dismiss" on:click=move |_| ui.notices.set(Vec::new())>"Dismiss"</button>
+            </div>
+            <div id="error" class="error" role="alert" hidden=move || ui.error.get().is_none()>{move || ui.error.get().unwrap_or_default()}</div>
+            <div class="lab-grid">
+                <section class="figure-col" id="figure" aria-label="Figure">
+                    <div class="stack">
+                        <canvas id="main-bg" role="img" aria-label=meta.main_caption></canvas>
+                        <canvas id="main-fg" aria-hidden="true"></canvas>
+                    </div>
+                    <p class="hover" aria-live="off">{move || { let h = ui.hover.get(); if h.is_empty() { "Click or drag on the plot to move the start point.".to_string() } else { h } }}</p>
+                    <div class="transport" role="group" aria-label="Animation">
+                        <button type="button" id="play" on:click=move |_| play_pause(ui)
+                            aria-label=move || if ui.playing.get() { "Pause" } else { "Play" }>
+                            {move || if ui.playing.get() { "❚❚ Pause" } else { "▶ Play" }}
+                        </button>
+                        <button type="button" id="step" on:click=move |_| single_step(ui) aria-label="Single step">"Step ›"</button>
+                        <button type="button" id="reset" on:click=move |_| reset(ui) aria-label="Reset to step 0">"⟲ Reset"</button>
+                        <label class="speed">"Speed "
+                            <select id="speed" on:change=move |ev| { ui.speed.set(event_target_value(&ev).parse().unwrap_or(1.0)); }>
+                                <option value="0.25">"¼×"</option>
+                                <option value="0.5">"½×"</option>
+                                <option value="1" selected>"1×"</option>
+                                <option value="2">"2×"</option>
+                                <option value="4">"4×"</option>
+                            </select>
+                        </label>
+                        <span id="progress" class="progress">{move || { let (a, b) = ui.progress.get(); format!("step {a} / {b}") }}</span>
+                    </div>
+                    {has_aux.then(|| view! { <canvas id="aux" role="img" aria-label=meta.aux_caption></canvas> })}
+                    <ul class="readouts" id="readouts">
+                        {move || readouts().into_iter().map(|r| {
+                            let cls = if r.warn { "warn" } else { "" };
+                            let sw = r.colour.map(|c| format!("--swatch: var(--s{c})"));
+                            view! { <li class=cls><span class="swatch" style=sw hidden=r.colour.is_none()></span><b>{r.label}</b>" "{r.text}</li> }
+                        }).collect_view()}
+                    </ul>
+                </section>
+                <aside class="controls" aria-label="Controls">
+                    <controls::Controls ui=ui/>
+                </aside>
+            </div>
+            <section class="formula" aria-label="Formulas">
+                <h2>"Update rules"</h2>
+                <div id="formula" inner_html=move || { ui.version.get(); with_lab(|s| s.lab.formula()).unwrap_or_default() }></div>
+            </section>
+            <section class="prose">
+                <h2>"What to look at"</h2>
+                <p>{meta.look_at}</p>
+                <h2>"Things to try"</h2>
+                <ul class="try">
+                    {meta.try_these.iter().map(|(text, q)| view! { <li><a href=format!("?lab={slug}&{q}")>{*text}</a></li> }).collect_view()}
+                </ul>
+            </section>
+            <pre id="bench" hidden=true></pre>
+        </main>
+    }
+}

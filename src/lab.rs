@@ -821,6 +821,8 @@ impl<L: Lab> DynLab for Instance<L> {
             }
             root.present().map_err(|e| format!("{e:?}"))?;
         }
+        // plotters writes the non-standard `data:png`; viewers other than browsers want the MIME type.
+        let svg = svg.replace("href=\"data:png;base64,", "href=\"data:image/png;base64,");
         Ok(insert_svg_desc(&svg, desc))
     }
     #[cfg(target_arch = "wasm32")]

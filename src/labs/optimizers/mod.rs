@@ -332,7 +332,7 @@ static META: LabMeta = LabMeta {
         ("Raise SGD's learning rate on the ill-conditioned quadratic until it zig-zags, then diverges past 2/λ_max", "surface=quadratic&kappa=50&opt=sgd,momentum&sgd_lr=0.035&momentum_lr=0.01"),
         ("Rotate the quadratic: the diagonal preconditioner of Adam helps only when the valley is axis-aligned", "surface=quadratic&kappa=100&phi=45&opt=sgd,adam,signsgd&adam_lr=0.02&signsgd_lr=0.02&sgd_lr=0.015&steps=300"),
         ("Newton on the saddle: plain Newton jumps to the saddle point, the saddle-free variant escapes", "surface=saddle&opt=sgd,newton&newton_saddlefree=0&sgd_lr=0.05&steps=200"),
-        ("Adam's ε: with ε large Adam becomes SGD with learning rate η/ε", "surface=rosenbrock&opt=adam,sgd&adam_eps=1000&adam_lr=1&steps=1500"),
+        ("Adam's ε: where |g| ≪ ε Adam behaves like SGD with rate η/ε, where |g| ≫ ε like SignSGD", "surface=quadratic&opt=adam,sgd,signsgd&adam_eps=1&adam_lr=0.05&sgd_lr=0.05&signsgd_lr=0.05&steps=300"),
         ("Himmelblau from near the local maximum: each optimizer finds a different minimum", "surface=himmelblau&opt=sgd,momentum,adam,lion,rmsprop&sgd_lr=0.01&adam_lr=0.05&lion_lr=0.02&steps=500"),
         ("Gradient noise: Lion and SignSGD keep moving η per step even at the minimum", "surface=quadratic&opt=sgd,lion,adam&noise=2&sgd_lr=0.05&lion_lr=0.01&adam_lr=0.05&steps=400"),
     ],

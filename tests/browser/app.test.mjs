@@ -1,0 +1,184 @@
+// Browser tests: what a person sees in headless Chromium. Run after `trunk build --release`
+// (scripts/test.sh does both). Every lab on the landing page is tested the same way.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { serve, launch, openPage, canvasDigest, canvasColours, search, root } from './harness.mjs';
+
+let server, browser, labs;
+const out = join(root, 'tests', 'browser', 'out');
+
+before(async () => {
+  mkdirSync(out, { recursive: true });
+  server = await serve();
+  browser = await launch();
+  const { page, close } = await openPage(browser, server.base);
+  labs = await page.$$eval('li.card', (cards) => cards.map((c) => c.dataset.slug));
+  await close();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('landing page lists every lab with a drawn thumbnail and no errors', async () => {
+  const { page, problems, close } = await openPage(browser, server.base);
+  assert.ok(labs.length >= 1, 'at least one lab card');
+  for (const slug of labs) {
+    const colours = await canvasColours(page, `#thumb-${slug}`);
+    assert.ok(colours > 20, `thumbnail of ${slug} is drawn (${colours} colours)`);
+    const href = await page.$eval(`li.card[data-slug="${slug}"] a`, (a) => a.getAttribute('href'));
+    assert.equal(href, `?lab=${slug}`);
+  }
+  assert.equal(await page.$('#panic'), null);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('every lab: moving a slider changes the URL, the numeric field and the canvas pixels', async () => {
+  for (const slug of labs) {
+    const { page, problems, close } = await openPage(browser, `${server.base}?lab=${slug}&autoplay=0`);
+    assert.ok(await canvasColours(page, '#main-bg') > 20, `${slug}: background drawn`);
+    const slider = page.locator('.controls .control.num:not([hidden]) input[type="range"]').first();
+    const key = await slider.evaluate((el) => el.closest('.control').dataset.key);
+    const before = { url: await search(page), fg: await canvasDigest(page, '#main-fg'), field: await page.inputValue(`#n-${key}`) };
+    await slider.focus();
+    for (let i = 0; i < 40; i++) await page.keyboard.press('ArrowRight');
+    await page.waitForTimeout(100);
+    const afterUrl = await search(page);
+    const afterField = await page.inputValue(`#n-${key}`);
+    const afterFg = await canvasDigest(page, '#main-fg');
+    assert.notEqual(afterUrl, before.url, `${slug}: URL changed`);
+    assert.match(afterUrl, new RegExp(`[?&]${key}=`), `${slug}: URL carries ${key}`);
+    assert.notEqual(afterField, before.field, `${slug}: numeric field shows the new value`);
+    assert.equal(new URLSearchParams(afterUrl).get(key), afterField, `${slug}: URL and field agree`);
+    assert.notEqual(afterFg.hash, before.fg.hash, `${slug}: canvas pixels changed`);
+    // Reload restores exactly the same figure.
+    await page.reload();
+    await page.waitForSelector('body[data-ready="1"]');
+    assert.equal(await search(page), afterUrl, `${slug}: reload keeps the URL`);
+    assert.equal((await canvasDigest(page, '#main-fg')).hash, afterFg.hash, `${slug}: reload restores the figure`);
+    assert.equal(await page.$('#panic'), null);
+    assert.deepEqual(problems, [], `${slug}: no console errors`);
+    await close();
+  }
+});
+
+test('junk URL parameters: a notice names them, values are clamped, the figure is valid', async () => {
+  const url = `${server.base}?lab=optimizers&kappa=abc&bogus=1&steps=999999&opt=adam,nonsense&x0=nan&autoplay=0`;
+  const { page, problems, close } = await openPage(browser, url);
+  const notice = page.locator('#notice');
+  assert.ok(await notice.isVisible(), 'notice visible');
+  const text = await notice.innerText();
+  for (const k of ['kappa', 'bogus', 'steps', 'opt', 'x0']) assert.match(text, new RegExp(k), `notice names ${k}`);
+  const q = new URLSearchParams(await search(page));
+  assert.equal(q.get('steps'), '5000', 'steps clamped to its maximum and written back');
+  assert.equal(q.get('bogus'), null, 'unknown key dropped from the URL');
+  assert.equal(await page.inputValue('#n-steps'), '5000');
+  assert.ok(await canvasColours(page, '#main-bg') > 20, 'background drawn');
+  assert.ok((await canvasDigest(page, '#main-fg')).ink > 100, 'paths drawn');
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('a diverging learning rate is reported, not drawn as garbage', async () => {
+  const url = `${server.base}?lab=optimizers&surface=quadratic&kappa=100&opt=sgd,adam&sgd_lr=0.05&autoplay=0`;
+  const { page, problems, close } = await openPage(browser, url);
+  const text = await page.locator('#readouts').innerText();
+  // |1 − 0.05·100| = 4 per step: the stiff coordinate leaves the ±200 box at step 4.
+  assert.match(text, /SGD\s+diverged at step 4\b/);
+  assert.doesNotMatch(text, /Adam\s+diverged/);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('typed junk in a numeric field keeps the last good state and marks the field', async () => {
+  const { page, problems, close } = await openPage(browser, `${server.base}?lab=optimizers&autoplay=0`);
+  const before = { url: await search(page), fg: await canvasDigest(page, '#main-fg') };
+  await page.fill('#n-sgd_lr', '1e-2x');
+  await page.press('#n-sgd_lr', 'Enter');
+  await page.waitForTimeout(50);
+  assert.equal(await page.getAttribute('#n-sgd_lr', 'aria-invalid'), 'true');
+  assert.match(await page.locator('#notice').innerText(), /sgd_lr/);
+  assert.equal(await search(page), before.url);
+  assert.equal((await canvasDigest(page, '#main-fg')).hash, before.fg.hash);
+  // A valid value is taken and the mark goes away.
+  await page.fill('#n-sgd_lr', '0.0005');
+  await page.press('#n-sgd_lr', 'Enter');
+  await page.waitForTimeout(50);
+  assert.equal(await page.getAttribute('#n-sgd_lr', 'aria-invalid'), 'false');
+  assert.match(await search(page), /sgd_lr=0\.0005/);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('clicking the plot moves the start point; hover shows the loss', async () => {
+  const { page, problems, close } = await openPage(browser, `${server.base}?lab=optimizers&autoplay=0`);
+  const box = await page.locator('#main-fg').boundingBox();
+  const fg0 = await canvasDigest(page, '#main-fg');
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.3);
+  assert.match(await page.locator('.hover').innerText(), /L = .*‖∇L‖ = /);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.62, box.y + box.height * 0.32, { steps: 3 });
+  await page.mouse.up();
+  const q = new URLSearchParams(await search(page));
+  assert.ok(q.get('x0') && q.get('y0'), 'start point written to the URL');
+  assert.notEqual((await canvasDigest(page, '#main-fg')).hash, fg0.hash);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('transport: reset, single step and play animate the run', async () => {
+  const { page, problems, close } = await openPage(browser, `${server.base}?lab=optimizers&autoplay=0&steps=40`);
+  assert.equal(await page.locator('#progress').innerText(), 'step 40 / 40');
+  await page.click('#reset');
+  assert.equal(await page.locator('#progress').innerText(), 'step 0 / 40');
+  const fg0 = await canvasDigest(page, '#main-fg');
+  await page.click('#step');
+  assert.equal(await page.locator('#progress').innerText(), 'step 1 / 40');
+  assert.notEqual((await canvasDigest(page, '#main-fg')).hash, fg0.hash);
+  await page.click('#play');
+  await page.waitForFunction(() => document.querySelector('#progress').textContent === 'step 40 / 40', null, { timeout: 10000 });
+  assert.match(await page.locator('#play').innerText(), /Play/);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('HiDPI, dark theme and a phone-sized screen', async () => {
+  const { page, problems, close } = await openPage(browser, `${server.base}?lab=optimizers&autoplay=0`,
+    { viewport: { width: 375, height: 740 }, dpr: 2, colorScheme: 'dark', hasTouch: true });
+  const c = await canvasDigest(page, '#main-bg');
+  const css = await page.$eval('#main-bg', (el) => el.getBoundingClientRect().width);
+  assert.equal(c.w, Math.round(css * 2), 'canvas backing store at devicePixelRatio');
+  assert.ok(css <= 375, 'figure fits the phone');
+  // Controls stack under the figure.
+  const fig = await page.locator('#figure').boundingBox();
+  const ctl = await page.locator('aside.controls').boundingBox();
+  assert.ok(ctl.y > fig.y + fig.height - 1, 'controls below the figure');
+  // Dark background pixel in the plot's corner.
+  const px = await page.$eval('#main-bg', (el) => Array.from(el.getContext('2d').getImageData(2, 2, 1, 1).data));
+  assert.ok(px[0] < 60 && px[1] < 60 && px[2] < 60, `dark theme background (${px})`);
+  await page.screenshot({ path: join(out, 'phone-dark.png') });
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('the release bundle works from a sub-folder of a static server', async () => {
+  const sub = await serve(join(root, 'dist'), '/course/week3/flowlab/');
+  try {
+    const { page, problems, close } = await openPage(browser, `${sub.base}?lab=optimizers&autoplay=0`);
+    assert.ok(await canvasColours(page, '#main-bg') > 20);
+    assert.deepEqual(problems, []);
+    await close();
+  } finally {
+    await sub.close();
+  }
+});
+
+test('README screenshot', async () => {
+  const { page, close } = await openPage(browser, `${server.base}?lab=optimizers&autoplay=0&opt=sgd,momentum,adam,lion,newton&adam_lr=0.01&lion_lr=0.003`,
+    { viewport: { width: 1280, height: 960 } });
+  await page.screenshot({ path: join(out, 'optimizers.png') });
+  await close();
+});

@@ -1,0 +1,96 @@
+// Shared helpers for the browser tests and the benchmark: a static server for dist/ and Debian's
+// headless Chromium driven by playwright-core (which never downloads a browser of its own).
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = resolve(here, '..', '..');
+const require = createRequire(join(root, 'tools', 'package.json'));
+const { chromium } = require('playwright-core');
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
+  '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json',
+};
+
+/** Serves `dir` on 127.0.0.1 at a free port, optionally under a sub-folder prefix. */
+export async function serve(dir = join(root, 'dist'), prefix = '/') {
+  const server = createServer(async (req, res) => {
+    try {
+      let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      if (!path.startsWith(prefix)) { res.writeHead(404); res.end(); return; }
+      path = path.slice(prefix.length);
+      let file = normalize(join(dir, path));
+      if (!file.startsWith(dir)) { res.writeHead(403); res.end(); return; }
+      if (path === '' || (await stat(file)).isDirectory()) file = join(file, 'index.html');
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404); res.end('not found');
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const base = `http://127.0.0.1:${server.address().port}${prefix}`;
+  return { base, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+/** Launches headless Chromium with the flags this sandbox needs. */
+export async function launch() {
+  const executablePath = process.env.CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
+  if (!executablePath) throw new Error('chromium not found: run scripts/setup.sh --test');
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],  // playwright gives each launch a fresh --user-data-dir
+  });
+}
+
+/** A page that records console errors, page errors and failed requests. */
+export async function openPage(browser, url, opts = {}) {
+  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 900 },
+    deviceScaleFactor: opts.dpr ?? 1, colorScheme: opts.colorScheme ?? 'light', reducedMotion: opts.reducedMotion ?? 'no-preference', hasTouch: opts.hasTouch ?? false });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => {
+    // Chromium notes that it ignores the integrity attribute on preloads: noise, not an app error.
+    if (m.type() === 'error' && !/integrity/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`requestfailed: ${r.url()}`));
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 30000 });
+  return { page, problems, close: () => context.close() };
+}
+
+/** A digest of a canvas' pixels: changes whenever what a person sees there changes. */
+export async function canvasDigest(page, selector) {
+  return page.$eval(selector, (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let h = 2166136261 >>> 0, ink = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      h = Math.imul(h ^ d[i], 16777619) >>> 0; h = Math.imul(h ^ d[i + 1], 16777619) >>> 0;
+      h = Math.imul(h ^ d[i + 2], 16777619) >>> 0; h = Math.imul(h ^ d[i + 3], 16777619) >>> 0;
+      if (d[i + 3] !== 0) ink++;
+    }
+    return { hash: h, ink, w: c.width, h: c.height };
+  });
+}
+
+/** Number of distinct colours on a canvas (a blank or single-colour canvas has 1). */
+export async function canvasColours(page, selector) {
+  return page.$eval(selector, (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let i = 0; i < d.length && seen.size < 1000; i += 4 * 7) seen.add((d[i] << 24) ^ (d[i + 1] << 16) ^ (d[i + 2] << 8) ^ d[i + 3]);
+    return seen.size;
+  });
+}
+
+export const query = (page) => page.evaluate(() => new URLSearchParams(location.search));
+export const search = (page) => page.evaluate(() => location.search);

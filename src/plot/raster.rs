@@ -34,7 +34,7 @@ fn ramp(theme: &Theme, t: f64) -> [u8; 3] {
     if t < 0.5 {
         mix(theme.ramp[0], theme.ramp[1], t * 2.0)
     } else {
-        mix(theme.ramp[1], theme.ramp[2], t * 2.0 - 2.0 * 0.5)
+        mix(theme.ramp[1], theme.ramp[2], t * 2.0 - 1.0)
     }
 }
 
@@ -53,60 +53,98 @@ pub fn sample(view: &View, w: u32, h: u32, f: impl Fn(f64, f64) -> f64) -> Vec<f
     out
 }
 
-/// Heat map of `values` (as from [`sample`]) on a log scale: t = ln(L − min + δ), normalised over
-/// the finite values, with δ a small fraction of the median so the minimum's basin keeps detail.
-/// Contour lines are drawn where the level index changes between neighbours. Non-finite values
-/// (where a function is undefined) are hatched.
-pub fn heatmap(values: &[f64], w: u32, h: u32, theme: &Theme) -> Raster {
-    let (w, h) = (w.max(1), h.max(1));
+/// Heat map of `values` (an `sw`×`sh` grid as from [`sample`]) drawn at `w`×`h` pixels, on a log
+/// scale: t = ln(L − min + δ), normalised over the finite values, with δ a small fraction of the
+/// median so the minimum's basin keeps detail. The grid may be coarser than the output (the
+/// browser samples once per CSS pixel and draws at device pixels): t is interpolated bilinearly,
+/// so contour lines — drawn where the level index changes between neighbours — stay sharp.
+/// Non-finite values (where a function is undefined) are hatched.
+pub fn heatmap(values: &[f64], sw: u32, sh: u32, w: u32, h: u32, theme: &Theme) -> Raster {
+    let (sw, sh, w, h) = (sw.max(1) as usize, sh.max(1) as usize, w.max(1), h.max(1));
     let n = (w * h) as usize;
-    let mut finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    let mut rgb = vec![0u8; n * 3];
-    let (lo, scale_t, delta) = if finite.is_empty() {
-        (0.0, (0.0, 1.0), 1.0)
-    } else {
-        let min = finite.iter().copied().fold(f64::INFINITY, f64::min);
-        let mid = finite.len() / 2;
-        let median = *finite.select_nth_unstable_by(mid, |a, b| a.total_cmp(b)).1;
-        let delta = ((median - min) * 1e-3).max(1e-300);
-        let max = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let t0 = delta.ln();
-        let t1 = (max - min + delta).ln();
-        (min, (t0, (t1 - t0).max(1e-12)), delta)
-    };
-    let level = |v: f64| -> f64 { (((v - lo + delta).ln() - scale_t.0) / scale_t.1).clamp(0.0, 1.0) };
-    let mut idx = vec![i32::MIN; n];
-    for (k, &v) in values.iter().enumerate().take(n) {
-        let px = &mut rgb[k * 3..k * 3 + 3];
-        if v.is_finite() {
-            let t = level(v);
-            px.copy_from_slice(&ramp(theme, t));
-            idx[k] = (t * LEVELS).floor() as i32;
-        } else {
-            // Hatching: diagonal stripes every 6 px.
-            let (i, j) = (k as u32 % w, k as u32 / w);
-            let stripe = (i + j) % 6 < 2;
-            let c = if stripe { theme.muted } else { theme.bg };
-            px.copy_from_slice(&[c.0, c.1, c.2]);
-        }
+    let values = &values[..values.len().min(sw * sh)];
+    // Median from a subsample: exact enough for choosing δ, and O(n/7).
+    let mut probe: Vec<f64> = values.iter().step_by(7).copied().filter(|v| v.is_finite()).collect();
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for &v in values.iter().filter(|v| v.is_finite()) {
+        lo = lo.min(v);
+        hi = hi.max(v);
     }
-    let alpha = if theme.dark { 0.45 } else { 0.4 };
-    for k in 0..n {
-        let (i, j) = (k as u32 % w, k as u32 / w);
-        let me = idx[k];
-        if me == i32::MIN {
-            continue;
+    let (t0, t1, delta) = if lo.is_finite() && !probe.is_empty() {
+        let mid = probe.len() / 2;
+        let median = *probe.select_nth_unstable_by(mid, |a, b| a.total_cmp(b)).1;
+        let delta = ((median - lo) * 1e-3).max(1e-300);
+        let t0 = delta.ln();
+        (t0, ((hi - lo + delta).ln() - t0).max(1e-12), delta)
+    } else {
+        (0.0, 1.0, 1.0)
+    };
+    // Level t ∈ [0, 1] per grid point; NaN where undefined.
+    let t: Vec<f32> = values
+        .iter()
+        .map(|&v| if v.is_finite() { ((((v - lo + delta).ln() - t0) / t1).clamp(0.0, 1.0)) as f32 } else { f32::NAN })
+        .collect();
+    let lut: Vec<[u8; 3]> = (0..LUT).map(|k| ramp(theme, k as f64 / (LUT - 1) as f64)).collect();
+    let (wu, hu) = (w as usize, h as usize);
+    let level: Vec<f32> = if (sw, sh) == (wu, hu) {
+        t
+    } else {
+        // Separable bilinear weights, computed once per column and per row.
+        let taps = |out: usize, src: usize| -> Vec<(usize, usize, f32)> {
+            let f = src as f64 / out as f64;
+            (0..out)
+                .map(|i| {
+                    let u = ((i as f64 + 0.5) * f - 0.5).clamp(0.0, (src - 1) as f64);
+                    let i0 = u.floor() as usize;
+                    (i0, (i0 + 1).min(src - 1), (u - i0 as f64) as f32)
+                })
+                .collect()
+        };
+        let (cols, rows) = (taps(wu, sw), taps(hu, sh));
+        let mut level = vec![f32::NAN; n];
+        for (out_row, &(j0, j1, wy)) in level.chunks_exact_mut(wu).zip(&rows) {
+            let (r0, r1) = (&t[j0 * sw..j0 * sw + sw], &t[j1 * sw..j1 * sw + sw]);
+            for (o, &(i0, i1, wx)) in out_row.iter_mut().zip(&cols) {
+                let (a, b, c, d) = (r0[i0], r0[i1], r1[i0], r1[i1]);
+                let top = a + (b - a) * wx;
+                let bottom = c + (d - c) * wx;
+                let v = top + (bottom - top) * wy;
+                // NaN propagates from an undefined corner; at such edges use the nearest point.
+                *o = if v.is_nan() { [[a, b], [c, d]][(wy >= 0.5) as usize][(wx >= 0.5) as usize] } else { v };
+            }
         }
-        let right = if i + 1 < w { idx[k + 1] } else { me };
-        let down = if j + 1 < h { idx[k + w as usize] } else { me };
-        if (right != me && right != i32::MIN) || (down != me && down != i32::MIN) {
-            let px = &mut rgb[k * 3..k * 3 + 3];
-            let c = mix(RGBColor(px[0], px[1], px[2]), theme.contour, alpha);
-            px.copy_from_slice(&c);
+        level
+    };
+    let mut rgb = vec![0u8; n * 3];
+    let alpha = if theme.dark { 0.45 } else { 0.4 };
+    let contour_lut: Vec<[u8; 3]> = lut.iter().map(|c| mix(RGBColor(c[0], c[1], c[2]), theme.contour, alpha)).collect();
+    let hatch = [[theme.muted.0, theme.muted.1, theme.muted.2], [theme.bg.0, theme.bg.1, theme.bg.2]];
+    // Contour band per pixel (i32::MIN where undefined), then one pass that compares neighbours.
+    let band: Vec<i32> = level.iter().map(|&x| if x.is_finite() { (x * LEVELS as f32) as i32 } else { i32::MIN }).collect();
+    for j in 0..hu {
+        let row = &band[j * wu..(j + 1) * wu];
+        let next = if j + 1 < hu { &band[(j + 1) * wu..(j + 2) * wu] } else { row };
+        let lv = &level[j * wu..(j + 1) * wu];
+        let out = &mut rgb[j * wu * 3..(j + 1) * wu * 3];
+        for (i, px) in out.chunks_exact_mut(3).enumerate() {
+            let me = row[i];
+            if me == i32::MIN {
+                // Hatching: diagonal stripes every 6 px.
+                px.copy_from_slice(&hatch[((i + j) % 6 >= 2) as usize]);
+                continue;
+            }
+            let right = if i + 1 < wu { row[i + 1] } else { me };
+            let down = next[i];
+            let edge = (right != me && right != i32::MIN) || (down != me && down != i32::MIN);
+            let idx = ((lv[i] * (LUT - 1) as f32) as usize).min(LUT - 1);
+            px.copy_from_slice(if edge { &contour_lut[idx] } else { &lut[idx] });
         }
     }
     Raster { w, h, rgb }
 }
+
+/// Colour look-up table size.
+const LUT: usize = 1024;
 
 /// A raster placed at a pixel position of a drawing area.
 pub struct Blit<'a> {
@@ -153,7 +191,7 @@ mod tests {
         let t = Theme::light(1.0);
         let view = View::new(-1.0, 1.0, -1.0, 1.0);
         let vals = sample(&view, 64, 64, |x, y| if x > 0.9 { f64::NAN } else { x * x + y * y });
-        let r = heatmap(&vals, 64, 64, &t);
+        let r = heatmap(&vals, 64, 64, 64, 64, &t);
         assert_eq!(r.rgb.len(), 64 * 64 * 3);
         // The centre (minimum) is the low ramp colour's hue (bluish: b > r); a corner is warm.
         let at = |i: u32, j: u32| &r.rgb[((j * 64 + i) * 3) as usize..((j * 64 + i) * 3 + 3) as usize];
@@ -167,12 +205,29 @@ mod tests {
         assert!(band.iter().any(|p| p == &[t.bg.0, t.bg.1, t.bg.2]));
     }
 
+    /// A grid sampled at half resolution and upsampled looks like the full-resolution map.
+    #[test]
+    fn upsampled_heatmap_matches_full_resolution() {
+        let t = Theme::light(2.0);
+        let view = View::new(-2.0, 2.0, -1.0, 3.0);
+        let f = |x: f64, y: f64| (1.0 - x).powi(2) + 100.0 * (y - x * x).powi(2);
+        let full = heatmap(&sample(&view, 200, 200, f), 200, 200, 200, 200, &t);
+        let half = heatmap(&sample(&view, 100, 100, f), 100, 100, 200, 200, &t);
+        // Contour lines may move by a pixel; everything else must agree closely.
+        let close =
+            full.rgb.chunks(3).zip(half.rgb.chunks(3)).filter(|(a, b)| a.iter().zip(b.iter()).all(|(x, y)| x.abs_diff(*y) <= 6)).count();
+        let frac = close as f64 / (200.0 * 200.0);
+        assert!(frac > 0.9, "only {frac:.3} of pixels agree");
+    }
+
     #[test]
     fn heatmap_survives_degenerate_fields() {
         let t = Theme::dark(2.0);
         for f in [|_: f64, _: f64| 0.0, |_: f64, _: f64| f64::INFINITY, |x: f64, _: f64| x * 1e300 * 1e10] {
             let vals = sample(&View::new(0.0, 1.0, 0.0, 1.0), 8, 8, f);
-            let r = heatmap(&vals, 8, 8, &t);
+            let r = heatmap(&vals, 8, 8, 16, 12, &t);
+            assert_eq!(r.rgb.len(), 16 * 12 * 3);
+            let r = heatmap(&vals, 8, 8, 8, 8, &t);
             assert_eq!(r.rgb.len(), 8 * 8 * 3);
         }
     }

@@ -219,7 +219,8 @@ fn tick(ui: Ui) -> f64 {
 
 /// Starts the requestAnimationFrame loop (runs for the page's lifetime; idles when paused).
 fn start_loop(ui: Ui) {
-    let f: Rc<RefCell<Option<Closure<dyn FnMut()>>>> = Rc::new(RefCell::new(None));
+    type Frame = Rc<RefCell<Option<Closure<dyn FnMut()>>>>;
+    let f: Frame = Rc::new(RefCell::new(None));
     let g = f.clone();
     *g.borrow_mut() = Some(Closure::new(move || {
         if ui.playing.get_untracked() {
@@ -286,10 +287,8 @@ fn on_pointer(ui: Ui, ev: web_sys::PointerEvent, kind: &str) {
                 ui.hover.set(String::new());
                 return;
             };
-            if with_lab(|s| s.dragging) == Some(true) {
-                if with_lab(|s| s.lab.pointer(x, y)) == Some(true) {
-                    changed(ui);
-                }
+            if with_lab(|s| s.dragging) == Some(true) && with_lab(|s| s.lab.pointer(x, y)) == Some(true) {
+                changed(ui);
             }
             ui.hover.set(with_lab(|s| s.lab.hover(x, y)).flatten().unwrap_or_default());
         }
@@ -469,11 +468,14 @@ fn install_listeners(ui: Ui) {
 
 /// Draws each landing card's thumbnail with the lab's own render code at default settings.
 fn draw_thumbnails() {
-    let th = theme();
+    let mut th = theme();
+    let dpr = th.scale;
+    // Thumbnails are small: draw text and strokes smaller than on the lab page.
+    th.scale *= 0.6;
     for e in LABS {
         if let Some(c) = canvas(&format!("thumb-{}", e.slug)) {
             let w = (c.client_width() as f64).max(160.0);
-            canvas::fit(&c, w, (w * 0.62).round(), th.scale);
+            canvas::fit(&c, w, (w * 0.62).round(), dpr);
             let mut lab = (e.make)();
             lab.finish();
             let _ = lab.render_canvas(Figure::Main, Layer::Background, &c, &th);

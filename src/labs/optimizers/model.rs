@@ -403,8 +403,8 @@ mod tests {
                 r.step(&f, &NO_NOISE, [0.0, 0.0], 1e9);
             }
             for w in r.path.windows(2) {
-                for c in 0..2 {
-                    assert_eq!((w[1][c] - w[0][c]).abs(), lr, "{rule:?}");
+                for (a, b) in w[0].iter().zip(&w[1]) {
+                    assert_eq!((b - a).abs(), lr, "{rule:?}");
                 }
             }
         }

@@ -42,8 +42,10 @@ fn main<DB: DrawingBackend>(
     let plot = chart.plotting_area();
     if layer.background() {
         let (w, h) = plot.dim_in_pixel();
-        let vals = sample(&v, w, h, |x, y| s.surface.value(Vector2::new(x, y)));
-        draw_raster(&plot.strip_coord_spec(), &heatmap(&vals, w, h, theme))?;
+        // One sample per CSS pixel; the raster is interpolated up to device pixels.
+        let (sw, sh) = ((w as f64 / theme.scale).ceil() as u32, (h as f64 / theme.scale).ceil() as u32);
+        let vals = sample(&v, sw, sh, |x, y| s.surface.value(Vector2::new(x, y)));
+        draw_raster(&plot.strip_coord_spec(), &heatmap(&vals, sw, sh, w, h, theme))?;
         for m in minima(p) {
             if v.contains(m.0, m.1) {
                 let at = plot.map_coordinate(&m);

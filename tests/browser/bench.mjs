@@ -1,0 +1,39 @@
+// Benchmark: loads every lab with `bench=1` in headless Chromium (release build) and reports the
+// page's own timings: per-frame step+draw over a full run at default settings, a parameter change
+// (replay + redraw) and a forced background (heat map) redraw. Writes target/bench.json.
+//   node tests/browser/bench.mjs [--dpr 2] [--width 1280]
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { serve, launch, openPage, root } from './harness.mjs';
+
+const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
+const dpr = arg('--dpr', 1);
+const width = arg('--width', 1280);
+
+const server = await serve();
+const browser = await launch();
+const results = [];
+try {
+  const { page, close } = await openPage(browser, server.base);
+  const labs = await page.$$eval('li.card', (cards) => cards.map((c) => c.dataset.slug));
+  await close();
+  for (const slug of labs) {
+    const { page, problems, close } = await openPage(browser, `${server.base}?lab=${slug}&bench=1`, { viewport: { width, height: 900 }, dpr });
+    const json = await page.$eval('#bench', (el) => el.textContent);
+    if (!json) throw new Error(`${slug}: no benchmark output`);
+    const r = JSON.parse(json);
+    r.viewport = `${width}x900@${dpr}x`;
+    r.problems = problems;
+    results.push(r);
+    await close();
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
+const fmt = (s) => (s ? `${s.median_ms.toFixed(2)} / ${s.p95_ms.toFixed(2)} ms (n=${s.n})` : 'n/a');
+console.log(`flowlab benchmark, headless Chromium, viewport ${width}x900 at devicePixelRatio ${dpr}`);
+console.log('lab'.padEnd(16), 'frame step+draw median / p95'.padEnd(34), 'parameter change median / p95'.padEnd(34), 'background redraw median / p95');
+for (const r of results) console.log(r.lab.padEnd(16), fmt(r.frame).padEnd(34), fmt(r.param_change).padEnd(34), fmt(r.background));
+mkdirSync(join(root, 'target'), { recursive: true });
+writeFileSync(join(root, 'target', 'bench.json'), JSON.stringify(results, null, 2));

@@ -100,51 +100,15 @@ pub fn run(args: &[String]) -> Result<Output, CliError> {
             let body = if cmd == "svg" {
                 lab.render_svg(width, height, &Theme::light(1.0), &url).map_err(CliError)?
             } else if format == "json" {
-                to_json(lab.as_ref(), &url)
+                crate::lab::to_json(lab.as_ref(), &url)
             } else {
-                format!("# {url}\n{}", lab.data().to_csv())
+                crate::lab::to_csv(lab.as_ref(), &url)
             };
             Ok(Output { body, path: out, warnings })
         }
         "" | "-h" | "--help" | "help" => Ok(Output { body: format!("{USAGE}\n"), path: None, warnings: vec![] }),
         other => Err(CliError(format!("unknown command '{other}'\n{USAGE}"))),
     }
-}
-
-fn json_str(s: &str) -> String {
-    let mut o = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => o.push_str("\\\""),
-            '\\' => o.push_str("\\\\"),
-            '\n' => o.push_str("\\n"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(o, "\\u{:04x}", c as u32);
-            }
-            c => o.push(c),
-        }
-    }
-    o.push('"');
-    o
-}
-
-/// The data table as JSON: `{"lab", "url", "columns", "rows"}`; numeric cells are JSON numbers.
-pub fn to_json(lab: &dyn DynLab, url: &str) -> String {
-    let t = lab.data();
-    let mut s = format!("{{\"lab\":{},\"url\":{},\"columns\":[", json_str(lab.slug()), json_str(url));
-    s.push_str(&t.columns.iter().map(|c| json_str(c)).collect::<Vec<_>>().join(","));
-    s.push_str("],\"rows\":[");
-    let rows: Vec<String> = t
-        .rows
-        .iter()
-        .map(|r| {
-            let cells: Vec<String> = r.iter().map(|c| if crate::lab::parse_num(c).is_some() { c.clone() } else { json_str(c) }).collect();
-            format!("[{}]", cells.join(","))
-        })
-        .collect();
-    s.push_str(&rows.join(","));
-    s.push_str("]}\n");
-    s
 }
 
 /// Every lab's slug and controls: the reference for URL parameters.

@@ -588,6 +588,11 @@ pub trait DynLab {
     fn readouts(&self) -> Vec<Readout>;
     /// See [`Lab::data`].
     fn data(&self) -> Table;
+    /// A one-line text summary of the figure for screen readers (the first readouts).
+    fn summary(&self) -> String {
+        let r = self.readouts();
+        r.iter().take(3).map(|r| format!("{}: {}", r.label, r.text)).collect::<Vec<_>>().join("; ")
+    }
     /// See [`Lab::pointer`]; replays like `set_text`.
     fn pointer(&mut self, x: f64, y: f64) -> bool;
     /// See [`Lab::hover`].
@@ -667,6 +672,22 @@ impl<L: Lab> Instance<L> {
             }
             _ => None,
         })
+    }
+
+    /// The page's figure on one surface: the main figure, and the linked chart under it.
+    fn compose<DB: DrawingBackend>(&self, backend: DB, theme: &Theme) -> Result<(), String> {
+        use plotters::prelude::IntoDrawingArea;
+        let root = backend.into_drawing_area();
+        root.fill(&theme.bg).map_err(|e| format!("{e:?}"))?;
+        if L::has_aux() {
+            let main_h = (root.dim_in_pixel().1 as f64 * 0.68).round() as u32;
+            let (top, bottom) = root.split_vertically(main_h);
+            self.draw(Figure::Main, Layer::All, &top, theme)?;
+            self.draw(Figure::Aux, Layer::All, &bottom, theme)?;
+        } else {
+            self.draw(Figure::Main, Layer::All, &root, theme)?;
+        }
+        root.present().map_err(|e| format!("{e:?}"))
     }
 
     fn draw<DB: DrawingBackend>(
@@ -804,30 +825,21 @@ impl<L: Lab> DynLab for Instance<L> {
     fn hover(&self, x: f64, y: f64) -> Option<String> {
         L::hover(&self.params, &self.state, x, y)
     }
-    #[cfg(not(target_arch = "wasm32"))]
     fn render_svg(&self, width: u32, height: u32, theme: &Theme, desc: &str) -> Result<String, String> {
-        use plotters::prelude::{IntoDrawingArea, SVGBackend};
+        use plotters::prelude::SVGBackend;
+        let size = (width.max(64), height.max(64));
         let mut svg = String::new();
+        #[cfg(not(target_arch = "wasm32"))]
+        self.compose(SVGBackend::with_string(&mut svg, size), theme)?;
+        #[cfg(target_arch = "wasm32")]
         {
-            let root = SVGBackend::with_string(&mut svg, (width.max(64), height.max(64))).into_drawing_area();
-            root.fill(&theme.bg).map_err(|e| format!("{e:?}"))?;
-            if L::has_aux() {
-                let main_h = (height as f64 * 0.68).round() as u32;
-                let (top, bottom) = root.split_vertically(main_h);
-                self.draw(Figure::Main, Layer::All, &top, theme)?;
-                self.draw(Figure::Aux, Layer::All, &bottom, theme)?;
-            } else {
-                self.draw(Figure::Main, Layer::All, &root, theme)?;
-            }
-            root.present().map_err(|e| format!("{e:?}"))?;
+            let mut images = Vec::new();
+            self.compose(crate::ui::canvas::svg_with_images(SVGBackend::with_string(&mut svg, size), &mut images), theme)?;
+            svg = crate::ui::canvas::insert_svg_images(&svg, &images);
         }
         // plotters writes the non-standard `data:png`; viewers other than browsers want the MIME type.
         let svg = svg.replace("href=\"data:png;base64,", "href=\"data:image/png;base64,");
         Ok(insert_svg_desc(&svg, desc))
-    }
-    #[cfg(target_arch = "wasm32")]
-    fn render_svg(&self, _width: u32, _height: u32, _theme: &Theme, _desc: &str) -> Result<String, String> {
-        Err("SVG export is not built into the web bundle".to_string())
     }
     #[cfg(target_arch = "wasm32")]
     fn render_canvas(
@@ -838,7 +850,7 @@ impl<L: Lab> DynLab for Instance<L> {
         theme: &Theme,
     ) -> Result<Option<PlotFrame>, String> {
         use plotters::prelude::IntoDrawingArea;
-        let backend = crate::ui::canvas::FastCanvas::new(canvas.clone()).ok_or("no 2d context")?;
+        let backend = crate::ui::canvas::fast_canvas(canvas.clone()).ok_or("no 2d context")?;
         let area = backend.into_drawing_area();
         let frame = self.draw(fig, layer, &area, theme)?;
         area.present().map_err(|e| format!("{e:?}"))?;
@@ -930,4 +942,45 @@ pub fn build_query(slug: &str, pairs: &[(String, String)]) -> String {
         let _ = write!(q, "&{}={}", percent_encode(k), percent_encode(v));
     }
     q
+}
+
+fn json_str(s: &str) -> String {
+    let mut o = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            '\n' => o.push_str("\\n"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(o, "\\u{:04x}", c as u32);
+            }
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
+
+/// The data table as JSON: `{"lab", "url", "columns", "rows"}`; numeric cells are JSON numbers.
+pub fn to_json(lab: &dyn DynLab, url: &str) -> String {
+    let t = lab.data();
+    let mut s = format!("{{\"lab\":{},\"url\":{},\"columns\":[", json_str(lab.slug()), json_str(url));
+    s.push_str(&t.columns.iter().map(|c| json_str(c)).collect::<Vec<_>>().join(","));
+    s.push_str("],\"rows\":[");
+    let rows: Vec<String> = t
+        .rows
+        .iter()
+        .map(|r| {
+            let cells: Vec<String> = r.iter().map(|c| if parse_num(c).is_some() { c.clone() } else { json_str(c) }).collect();
+            format!("[{}]", cells.join(","))
+        })
+        .collect();
+    s.push_str(&rows.join(","));
+    s.push_str("]}\n");
+    s
+}
+
+/// The data table as CSV, led by a `#` comment line with the full state URL.
+pub fn to_csv(lab: &dyn DynLab, url: &str) -> String {
+    format!("# {url}\n{}", lab.data().to_csv())
 }

@@ -180,6 +180,23 @@ impl Shape {
         ALL[i % ALL.len()]
     }
 
+    /// The same shape as a text character, for HTML legends.
+    pub fn glyph(self) -> char {
+        match self {
+            Shape::Circle => '●',
+            Shape::Square => '■',
+            Shape::Triangle => '▲',
+            Shape::Diamond => '◆',
+            Shape::TriangleDown => '▼',
+            Shape::Plus => '✚',
+            Shape::Cross => '✖',
+            Shape::Pentagon => '⬟',
+            Shape::Star => '★',
+            Shape::TriangleLeft => '◀',
+            Shape::TriangleRight => '▶',
+        }
+    }
+
     /// Polygon outline of radius 1 around the origin (y down), for the filled shapes.
     fn outline(self) -> Vec<(f64, f64)> {
         let poly = |n: usize, rot: f64, r: &dyn Fn(usize) -> f64| -> Vec<(f64, f64)> {

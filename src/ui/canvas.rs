@@ -7,75 +7,135 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-/// [`CanvasBackend`] with a fast `blit_bitmap`.
-pub struct FastCanvas {
-    inner: CanvasBackend,
-    ctx: CanvasRenderingContext2d,
+/// A backend whose `blit_bitmap` is handled by `blit` (RGB bytes in); everything else goes to the
+/// inner backend. The stock backends blit one pixel at a time: on the canvas that is one
+/// `fillRect` per pixel, in SVG one `<rect>` per pixel.
+pub struct Blitting<B: DrawingBackend, F: Blit> {
+    inner: B,
+    blit: F,
 }
 
-impl FastCanvas {
-    /// Wraps a canvas (drawn in its own device pixels). Clears it first: every layer is drawn whole.
-    pub fn new(canvas: HtmlCanvasElement) -> Option<Self> {
-        let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
-        ctx.clear_rect(0.0, 0.0, canvas.width() as f64, canvas.height() as f64);
-        let inner = CanvasBackend::with_canvas_object(canvas)?;
-        Some(FastCanvas { inner, ctx })
-    }
-}
+/// What handles a raster: (top-left, size, RGB bytes).
+pub trait Blit: FnMut((i32, i32), (u32, u32), &[u8]) {}
+impl<F: FnMut((i32, i32), (u32, u32), &[u8])> Blit for F {}
 
-type Err = DrawingErrorKind<<CanvasBackend as DrawingBackend>::ErrorType>;
+type Err<B> = DrawingErrorKind<<B as DrawingBackend>::ErrorType>;
 
-impl DrawingBackend for FastCanvas {
-    type ErrorType = <CanvasBackend as DrawingBackend>::ErrorType;
+impl<B: DrawingBackend, F: Blit> DrawingBackend for Blitting<B, F> {
+    type ErrorType = B::ErrorType;
 
     fn get_size(&self) -> (u32, u32) {
         self.inner.get_size()
     }
-    fn ensure_prepared(&mut self) -> Result<(), Err> {
+    fn ensure_prepared(&mut self) -> Result<(), Err<B>> {
         self.inner.ensure_prepared()
     }
-    fn present(&mut self) -> Result<(), Err> {
+    fn present(&mut self) -> Result<(), Err<B>> {
         self.inner.present()
     }
-    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Result<(), Err> {
+    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Result<(), Err<B>> {
         self.inner.draw_pixel(point, color)
     }
-    fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, style: &S) -> Result<(), Err> {
+    fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, style: &S) -> Result<(), Err<B>> {
         self.inner.draw_line(from, to, style)
     }
-    fn draw_rect<S: BackendStyle>(&mut self, ul: BackendCoord, br: BackendCoord, style: &S, fill: bool) -> Result<(), Err> {
+    fn draw_rect<S: BackendStyle>(&mut self, ul: BackendCoord, br: BackendCoord, style: &S, fill: bool) -> Result<(), Err<B>> {
         self.inner.draw_rect(ul, br, style, fill)
     }
-    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, style: &S) -> Result<(), Err> {
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, style: &S) -> Result<(), Err<B>> {
         self.inner.draw_path(path, style)
     }
-    fn draw_circle<S: BackendStyle>(&mut self, center: BackendCoord, radius: u32, style: &S, fill: bool) -> Result<(), Err> {
+    fn draw_circle<S: BackendStyle>(&mut self, center: BackendCoord, radius: u32, style: &S, fill: bool) -> Result<(), Err<B>> {
         self.inner.draw_circle(center, radius, style, fill)
     }
-    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, vert: I, style: &S) -> Result<(), Err> {
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, vert: I, style: &S) -> Result<(), Err<B>> {
         self.inner.fill_polygon(vert, style)
     }
-    fn draw_text<TStyle: BackendTextStyle>(&mut self, text: &str, style: &TStyle, pos: BackendCoord) -> Result<(), Err> {
+    fn draw_text<TStyle: BackendTextStyle>(&mut self, text: &str, style: &TStyle, pos: BackendCoord) -> Result<(), Err<B>> {
         self.inner.draw_text(text, style, pos)
     }
-    fn estimate_text_size<TStyle: BackendTextStyle>(&self, text: &str, style: &TStyle) -> Result<(u32, u32), Err> {
+    fn estimate_text_size<TStyle: BackendTextStyle>(&self, text: &str, style: &TStyle) -> Result<(u32, u32), Err<B>> {
         self.inner.estimate_text_size(text, style)
     }
-    /// RGB in, RGBA out, one `putImageData`.
-    fn blit_bitmap(&mut self, pos: BackendCoord, (w, h): (u32, u32), src: &[u8]) -> Result<(), Err> {
-        let n = (w as usize) * (h as usize);
-        if w == 0 || h == 0 || src.len() < n * 3 {
-            return Ok(());
-        }
-        let mut rgba = vec![255u8; n * 4];
-        for (d, s) in rgba.chunks_exact_mut(4).zip(src.chunks_exact(3)) {
-            d[..3].copy_from_slice(s);
-        }
-        // A failure here (e.g. a zero-sized canvas) leaves the layer blank rather than failing the page.
-        if let Ok(img) = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), w, h) {
-            let _ = self.ctx.put_image_data(&img, pos.0 as f64, pos.1 as f64);
+    fn blit_bitmap(&mut self, pos: BackendCoord, (w, h): (u32, u32), src: &[u8]) -> Result<(), Err<B>> {
+        if w > 0 && h > 0 && src.len() >= (w as usize) * (h as usize) * 3 {
+            (self.blit)(pos, (w, h), src);
         }
         Ok(())
+    }
+}
+
+/// RGB → an `ImageData` (RGBA), or `None` if the browser refuses (e.g. zero size).
+fn image_data(src: &[u8], w: u32, h: u32) -> Option<ImageData> {
+    let mut rgba = vec![255u8; (w as usize) * (h as usize) * 4];
+    for (d, s) in rgba.chunks_exact_mut(4).zip(src.chunks_exact(3)) {
+        d[..3].copy_from_slice(s);
+    }
+    ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), w, h).ok()
+}
+
+/// The canvas backend with one `putImageData` per raster.
+pub type FastCanvas = Blitting<CanvasBackend, Box<dyn FnMut((i32, i32), (u32, u32), &[u8])>>;
+
+/// Wraps a canvas (drawn in its own device pixels). Clears it first: every layer is drawn whole.
+pub fn fast_canvas(canvas: HtmlCanvasElement) -> Option<FastCanvas> {
+    let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
+    ctx.clear_rect(0.0, 0.0, canvas.width() as f64, canvas.height() as f64);
+    let inner = CanvasBackend::with_canvas_object(canvas)?;
+    let blit = Box::new(move |pos: (i32, i32), (w, h): (u32, u32), src: &[u8]| {
+        // A failure leaves the layer blank rather than failing the page.
+        if let Some(img) = image_data(src, w, h) {
+            let _ = ctx.put_image_data(&img, pos.0 as f64, pos.1 as f64);
+        }
+    });
+    Some(Blitting { inner, blit })
+}
+
+/// A raster placed into an SVG document as a PNG `<image>` after drawing.
+pub struct SvgImage {
+    /// Top-left corner.
+    pub at: (i32, i32),
+    /// Size in pixels.
+    pub size: (u32, u32),
+    /// `data:image/png;base64,…`.
+    pub href: String,
+}
+
+/// An SVG backend that collects rasters as PNG data URLs (encoded by an offscreen canvas, so the
+/// bundle carries no PNG encoder); [`insert_svg_images`] puts them into the document.
+pub fn svg_with_images<'a>(
+    inner: plotters::prelude::SVGBackend<'a>,
+    images: &'a mut Vec<SvgImage>,
+) -> Blitting<plotters::prelude::SVGBackend<'a>, impl Blit + 'a> {
+    let blit = move |at: (i32, i32), (w, h): (u32, u32), src: &[u8]| {
+        let doc = web_sys::window().and_then(|w| w.document());
+        let c = doc.and_then(|d| d.create_element("canvas").ok()).and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok());
+        if let (Some(c), Some(img)) = (c, image_data(src, w, h)) {
+            c.set_width(w);
+            c.set_height(h);
+            let ctx = c.get_context("2d").ok().flatten().and_then(|x| x.dyn_into::<CanvasRenderingContext2d>().ok());
+            if let Some(ctx) = ctx {
+                let _ = ctx.put_image_data(&img, 0.0, 0.0);
+                if let Ok(href) = c.to_data_url() {
+                    images.push(SvgImage { at, size: (w, h), href });
+                }
+            }
+        }
+    };
+    Blitting { inner, blit }
+}
+
+/// Inserts collected rasters right after the SVG's first element (the background fill), so
+/// they sit under axes and marks, as on the canvas.
+pub fn insert_svg_images(svg: &str, images: &[SvgImage]) -> String {
+    let tags: String = images
+        .iter()
+        .map(|i| format!("<image x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" href=\"{}\"/>\n", i.at.0, i.at.1, i.size.0, i.size.1, i.href))
+        .collect();
+    let after_first = svg.find("<svg").and_then(|s| svg[s..].find("/>").map(|e| s + e + 2));
+    match after_first {
+        Some(at) => format!("{}\n{}{}", &svg[..at], tags, &svg[at..]),
+        None => svg.to_string(),
     }
 }
 

@@ -39,6 +39,11 @@ pub fn from_pos(pos: f64, min: f64, max: f64, log: bool, integer: bool) -> f64 {
     s.parse().unwrap_or(snapped)
 }
 
+/// Visible: applies in the current state and not hidden by `hide=` in the URL.
+fn shown(key: &'static str) -> bool {
+    info(key).map(|c| c.visible).unwrap_or(false) && !with_lab(|s| s.hide.iter().any(|h| h == key)).unwrap_or(false)
+}
+
 fn current(key: &'static str) -> Option<Value> {
     info(key).map(|c| c.value)
 }
@@ -57,7 +62,7 @@ fn NumControl(ui: Ui, c: ControlInfo, min: f64, max: f64, log: bool, integer: bo
     };
     let invalid = RwSignal::new(false);
     view! {
-        <div class="control num" data-key=key hidden=move || { ui.version.get(); !info(key).map(|c| c.visible).unwrap_or(true) }>
+        <div class="control num" data-key=key hidden=move || { ui.version.get(); !shown(key) }>
             <label for=id.clone() title=c.help>{c.label}</label>
             <div class="pair">
                 <input type="range" id=id min="0" max=SLIDER.to_string() step="1"
@@ -96,7 +101,7 @@ fn ChoiceControl(ui: Ui, c: ControlInfo, options: &'static [(&'static str, &'sta
         }
     };
     view! {
-        <div class="control choice" data-key=key hidden=move || { ui.version.get(); !info(key).map(|c| c.visible).unwrap_or(true) }>
+        <div class="control choice" data-key=key hidden=move || { ui.version.get(); !shown(key) }>
             <label for=id.clone() title=c.help>{c.label}</label>
             <select id=id prop:value=selected on:change=move |ev| set_control(ui, key, Some(&event_target_value(&ev)), None)>
                 {options.iter().map(|(k, l)| view! { <option value=*k>{*l}</option> }).collect_view()}
@@ -114,7 +119,7 @@ fn FlagControl(ui: Ui, c: ControlInfo) -> impl IntoView {
         matches!(current(key), Some(Value::Flag(true)))
     };
     view! {
-        <div class="control flag" data-key=key hidden=move || { ui.version.get(); !info(key).map(|c| c.visible).unwrap_or(true) }>
+        <div class="control flag" data-key=key hidden=move || { ui.version.get(); !shown(key) }>
             <input type="checkbox" id=id.clone() prop:checked=checked
                 on:change=move |ev| set_control(ui, key, None, Some(Value::Flag(event_target_checked(&ev)))) />
             <label for=id title=c.help>{c.label}</label>
@@ -133,7 +138,7 @@ fn SetControl(ui: Ui, c: ControlInfo, options: &'static [(&'static str, &'static
         }
     };
     view! {
-        <fieldset class="control set" data-key=key>
+        <fieldset class="control set" data-key=key hidden=move || { ui.version.get(); !shown(key) }>
             <legend>{c.label}</legend>
             {options.iter().enumerate().map(|(i, (k, l))| {
                 let k: &'static str = k;
@@ -148,7 +153,7 @@ fn SetControl(ui: Ui, c: ControlInfo, options: &'static [(&'static str, &'static
                                 if on { m.push(k.to_string()); }
                                 set_control(ui, key, None, Some(Value::Set(m)));
                             } />
-                        <label for=id><span class="swatch" style=format!("--swatch: var(--s{i})")></span>{*l}</label>
+                        <label for=id><span class="glyph" style=format!("color: var(--s{i})") aria-hidden="true">{crate::plot::Shape::nth(i).glyph().to_string()}</span>{*l}</label>
                     </span>
                 }
             }).collect_view()}
@@ -173,7 +178,7 @@ pub fn Controls(ui: Ui) -> impl IntoView {
             let keys: Vec<&'static str> = cs.iter().map(|c| c.key).collect();
             let any_visible = move || {
                 ui.version.get();
-                keys.iter().any(|k| info(k).map(|c| c.visible).unwrap_or(false))
+                keys.iter().any(|k| shown(k))
             };
             let widgets = cs
                 .into_iter()

@@ -4,6 +4,8 @@
 
 pub mod canvas;
 mod controls;
+mod export;
+mod share;
 
 use crate::lab::{build_query, parse_query, DynLab, Figure, Layer, Notice, PlotFrame, Value};
 use crate::labs::{self, LABS};
@@ -25,6 +27,19 @@ struct Shell {
     /// Fractional steps owed to the animation (runs of any length take the same time).
     owed: f64,
     dragging: bool,
+    /// Controls hidden by `hide=` in the URL.
+    hide: Vec<String>,
+    /// When the screen-reader summary was last updated (ms).
+    live_at: f64,
+}
+
+/// Embedding options from the URL (`embed=1`, `controls=0`).
+#[derive(Clone, Copy)]
+pub(crate) struct Embed {
+    /// Figure and controls only: no header, navigation or prose.
+    pub on: bool,
+    /// Show the control panel.
+    pub controls: bool,
 }
 
 thread_local! {
@@ -155,6 +170,24 @@ fn draw(ui: Ui) {
     }
     if let Some(p) = with_lab(|s| s.lab.progress()) {
         ui.progress.set(p);
+    }
+    update_live(false);
+}
+
+/// Refreshes the screen-reader summary, at most every 2 s unless `now`.
+fn update_live(now: bool) {
+    let t = window().performance().map(|p| p.now()).unwrap_or(0.0);
+    let text = with_lab(|s| {
+        if now || t - s.live_at > 2000.0 {
+            s.live_at = t;
+            Some(s.lab.summary())
+        } else {
+            None
+        }
+    })
+    .flatten();
+    if let (Some(text), Some(el)) = (text, document().get_element_by_id("live")) {
+        el.set_text_content(Some(&text));
     }
 }
 
@@ -408,8 +441,13 @@ pub fn start() {
     if !autoplay {
         lab.finish();
     }
-    SHELL.with(|s| *s.borrow_mut() = Some(Shell { lab, bg_drawn: None, frame: None, owed: 0.0, dragging: false }));
-    leptos::mount::mount_to_body(move || view! { <LabPage ui=ui/> });
+    let embed =
+        Embed { on: shell_flag(&pairs, "embed").as_deref() == Some("1"), controls: shell_flag(&pairs, "controls").as_deref() != Some("0") };
+    let hide: Vec<String> = shell_flag(&pairs, "hide")
+        .map(|h| h.split(',').map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect())
+        .unwrap_or_default();
+    SHELL.with(|s| *s.borrow_mut() = Some(Shell { lab, bg_drawn: None, frame: None, owed: 0.0, dragging: false, hide, live_at: -1e9 }));
+    leptos::mount::mount_to_body(move || view! { <LabPage ui=ui embed=embed/> });
     if !notes.is_empty() {
         // The URL shows what is actually used: clamped and ignored values are rewritten.
         sync_url();
@@ -417,6 +455,9 @@ pub fn start() {
     layout();
     draw(ui);
     install_listeners(ui);
+    if embed.on {
+        post_height_on_resize();
+    }
     start_loop(ui);
     if shell_flag(&pairs, "bench").as_deref() == Some("1") {
         run_bench(ui);
@@ -433,6 +474,7 @@ fn mark_ready() {
 }
 
 fn install_listeners(ui: Ui) {
+    install_shortcuts(ui);
     // Resizes: relayout and redraw on the next frame.
     let on_resize = Closure::<dyn FnMut()>::new(move || {
         if layout() {
@@ -464,6 +506,77 @@ fn install_listeners(ui: Ui) {
         let _ = fg.add_event_listener_with_callback("pointerleave", leave.as_ref().unchecked_ref());
         leave.forget();
     }
+}
+
+/// Keyboard shortcuts on lab pages: Space play/pause, → single step, R reset, ? help. Keys typed
+/// into a form field or pressed on a button keep their usual meaning.
+fn install_shortcuts(ui: Ui) {
+    let cb = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || ev.default_prevented() {
+            return;
+        }
+        let tag = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map(|e| e.tag_name()).unwrap_or_default();
+        if matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON" | "A" | "SUMMARY") {
+            return;
+        }
+        if document().query_selector("dialog[open]").ok().flatten().is_some() {
+            return;
+        }
+        match ev.key().as_str() {
+            " " => {
+                ev.prevent_default();
+                play_pause(ui);
+            }
+            "ArrowRight" => {
+                ev.prevent_default();
+                single_step(ui);
+            }
+            "r" | "R" => reset(ui),
+            "?" => open_dialog("help"),
+            _ => {}
+        }
+    });
+    let _ = window().add_event_listener_with_callback("keydown", cb.as_ref().unchecked_ref());
+    cb.forget();
+}
+
+/// Opens a `<dialog>` by id as a modal.
+pub(crate) fn open_dialog(id: &str) {
+    if let Some(d) = document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlDialogElement>().ok()) {
+        if !d.open() {
+            let _ = d.show_modal();
+        }
+    }
+}
+
+/// Closes a `<dialog>` by id.
+pub(crate) fn close_dialog(id: &str) {
+    if let Some(d) = document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlDialogElement>().ok()) {
+        d.close();
+    }
+}
+
+/// In embed mode, tells the parent page our height whenever it changes, in the LMS convention
+/// `{"subject":"lti.frameResize","height":H}` (a serialised JSON string).
+fn post_height_on_resize() {
+    let last = Rc::new(RefCell::new(-1i32));
+    let post = move || {
+        let h = document().document_element().map(|e| e.scroll_height()).unwrap_or(0);
+        if h != *last.borrow() {
+            *last.borrow_mut() = h;
+            if let Ok(Some(parent)) = window().parent() {
+                let msg = format!("{{\"subject\":\"lti.frameResize\",\"height\":{h}}}");
+                let _ = parent.post_message(&JsValue::from_str(&msg), "*");
+            }
+        }
+    };
+    post();
+    let cb = Closure::<dyn FnMut()>::new(post);
+    if let (Ok(ro), Some(body)) = (web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()), document().body()) {
+        ro.observe(&body);
+        std::mem::forget(ro);
+    }
+    cb.forget();
 }
 
 /// Draws each landing card's thumbnail with the lab's own render code at default settings.
@@ -538,22 +651,23 @@ fn Landing(unknown: Option<String>) -> impl IntoView {
 }
 
 #[component]
-fn LabPage(ui: Ui) -> impl IntoView {
+fn LabPage(ui: Ui, embed: Embed) -> impl IntoView {
     let meta = with_lab(|s| s.lab.meta()).expect("lab");
     let slug = with_lab(|s| s.lab.slug()).unwrap_or("");
     let has_aux = with_lab(|s| s.lab.has_aux()).unwrap_or(false);
+    let share_open = RwSignal::new(false);
     let readouts = move || {
         ui.version.get();
         ui.progress.get();
         with_lab(|s| s.lab.readouts()).unwrap_or_default()
     };
+    let full = !embed.on;
     view! {
-        <Header/>
-        <main class="lab" data-lab=slug>
-            <h1>{meta.title}</h1>
-            <p class="lead">{meta.tagline}</p>
+        {full.then(|| view! { <Header/> })}
+        <main class="lab" class:embed=embed.on class:no-controls=!embed.controls data-lab=slug>
+            {full.then(|| view! { <h1>{meta.title}</h1><p class="lead">{meta.tagline}</p> })}
             <div id="notice" class="notice" role="status" hidden=move || ui.notices.get().is_empty()>
-                <strong>"Some URL parameters were not used as given: "</strong>
+                <strong>"Some parameters were not used as given: "</strong>
                 <ul>{move || ui.notices.get().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
                 <button type="button" class="dismiss" on:click=move |_| ui.notices.set(Vec::new())>"Dismiss"</button>
             </div>
@@ -566,12 +680,11 @@ fn LabPage(ui: Ui) -> impl IntoView {
                     </div>
                     <p class="hover" aria-live="off">{move || { let h = ui.hover.get(); if h.is_empty() { "Click or drag on the plot to move the start point.".to_string() } else { h } }}</p>
                     <div class="transport" role="group" aria-label="Animation">
-                        <button type="button" id="play" on:click=move |_| play_pause(ui)
-                            aria-label=move || if ui.playing.get() { "Pause" } else { "Play" }>
+                        <button type="button" id="play" on:click=move |_| play_pause(ui) aria-keyshortcuts="Space">
                             {move || if ui.playing.get() { "❚❚ Pause" } else { "▶ Play" }}
                         </button>
-                        <button type="button" id="step" on:click=move |_| single_step(ui) aria-label="Single step">"Step ›"</button>
-                        <button type="button" id="reset" on:click=move |_| reset(ui) aria-label="Reset to step 0">"⟲ Reset"</button>
+                        <button type="button" id="step" on:click=move |_| single_step(ui) aria-keyshortcuts="ArrowRight">"Step ›"</button>
+                        <button type="button" id="reset" on:click=move |_| reset(ui) aria-keyshortcuts="R">"⟲ Reset"</button>
                         <label class="speed">"Speed "
                             <select id="speed" on:change=move |ev| { ui.speed.set(event_target_value(&ev).parse().unwrap_or(1.0)); }>
                                 <option value="0.25">"¼×"</option>
@@ -582,33 +695,61 @@ fn LabPage(ui: Ui) -> impl IntoView {
                             </select>
                         </label>
                         <span id="progress" class="progress">{move || { let (a, b) = ui.progress.get(); format!("step {a} / {b}") }}</span>
+                        <span class="spacer"></span>
+                        <button type="button" id="share-open" on:click=move |_| { share_open.set(true); open_dialog("share"); }>"Share"</button>
+                        <button type="button" id="help-open" aria-label="Keyboard shortcuts" on:click=move |_| open_dialog("help")>"?"</button>
                     </div>
                     {has_aux.then(|| view! { <canvas id="aux" role="img" aria-label=meta.aux_caption></canvas> })}
+                    <div class="exports" role="group" aria-label="Download">
+                        <span>"Download "</span>
+                        {["png", "svg", "csv", "json"].into_iter().map(|k| view! {
+                            <button type="button" id=format!("export-{k}") aria-label=format!("Download {}", k.to_uppercase())
+                                on:click=move |_| if let Err(e) = export::export(k) { ui.error.set(Some(e)) }>{k.to_uppercase()}</button>
+                        }).collect_view()}
+                    </div>
                     <ul class="readouts" id="readouts">
                         {move || readouts().into_iter().map(|r| {
                             let cls = if r.warn { "warn" } else { "" };
-                            let sw = r.colour.map(|c| format!("--swatch: var(--s{c})"));
-                            view! { <li class=cls><span class="swatch" style=sw hidden=r.colour.is_none()></span><b>{r.label}</b>" "{r.text}</li> }
+                            let glyph = r.colour.map(|c| view! {
+                                <span class="glyph" style=format!("color: var(--s{c})") aria-hidden="true">{crate::plot::Shape::nth(c).glyph().to_string()}</span>
+                            });
+                            view! { <li class=cls>{glyph}<b>{r.label}</b>" "{r.text}</li> }
                         }).collect_view()}
                     </ul>
+                    <p id="live" class="sr-only" aria-live="polite"></p>
                 </section>
-                <aside class="controls" aria-label="Controls">
+                <aside class="controls" aria-label="Controls" hidden=!embed.controls>
                     <controls::Controls ui=ui/>
                 </aside>
             </div>
-            <section class="formula" aria-label="Formulas">
-                <h2>"Update rules"</h2>
-                <div id="formula" inner_html=move || { ui.version.get(); with_lab(|s| s.lab.formula()).unwrap_or_default() }></div>
-            </section>
-            <section class="prose">
-                <h2>"What to look at"</h2>
-                <p>{meta.look_at}</p>
-                <h2>"Things to try"</h2>
-                <ul class="try">
-                    {meta.try_these.iter().map(|(text, q)| view! { <li><a href=format!("?lab={slug}&{q}")>{*text}</a></li> }).collect_view()}
-                </ul>
-            </section>
+            {full.then(|| view! {
+                <section class="formula" aria-label="Formulas">
+                    <h2>"Update rules"</h2>
+                    <div id="formula" inner_html=move || { ui.version.get(); with_lab(|s| s.lab.formula()).unwrap_or_default() }></div>
+                </section>
+                <section class="prose">
+                    <h2>"What to look at"</h2>
+                    <p>{meta.look_at}</p>
+                    <h2>"Things to try"</h2>
+                    <ul class="try">
+                        {meta.try_these.iter().map(|(text, q)| view! { <li><a href=format!("?lab={slug}&{q}")>{*text}</a></li> }).collect_view()}
+                    </ul>
+                </section>
+            })}
+            <p class="print-link">{move || { ui.version.get(); format!("Link: {}", share::page_url(&[])) }}</p>
             <pre id="bench" hidden=true></pre>
+            <share::ShareDialog ui=ui open=share_open/>
+            <dialog id="help" aria-labelledby="help-title">
+                <h2 id="help-title">"Keyboard shortcuts"</h2>
+                <dl class="keys">
+                    <dt><kbd>"Space"</kbd></dt><dd>"play / pause"</dd>
+                    <dt><kbd>"→"</kbd></dt><dd>"single step"</dd>
+                    <dt><kbd>"R"</kbd></dt><dd>"reset to step 0"</dd>
+                    <dt><kbd>"?"</kbd></dt><dd>"this help"</dd>
+                    <dt><kbd>"Tab"</kbd></dt><dd>"move between controls; arrow keys move a slider"</dd>
+                </dl>
+                <button type="button" on:click=move |_| close_dialog("help")>"Close"</button>
+            </dialog>
         </main>
     }
 }

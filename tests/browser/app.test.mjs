@@ -182,3 +182,112 @@ test('README screenshot', async () => {
   await page.screenshot({ path: join(out, 'optimizers.png') });
   await close();
 });
+
+test('embed mode: figure and controls only, hide= and controls=0, height posted to the parent', async () => {
+  const { page, problems, close } = await openPage(browser, server.base);
+  const src = `${server.base}?lab=optimizers&embed=1&hide=steps,x0&autoplay=0`;
+  await page.setContent(`<script>window.msgs = []; addEventListener('message', (e) => msgs.push(e.data));</script>
+    <iframe id="f" src="${src}" style="width:800px;height:700px;border:0"></iframe>`);
+  const frame = await (await page.$('#f')).contentFrame();
+  await frame.waitForSelector('body[data-ready="1"]');
+  assert.equal(await frame.$('header.site'), null, 'no header');
+  assert.equal(await frame.$('.prose'), null, 'no prose');
+  assert.equal(await frame.$('h1'), null, 'no title');
+  assert.ok(await frame.isVisible('aside.controls'), 'controls shown');
+  assert.ok(await frame.isHidden('.control[data-key="steps"]'), 'hide=steps');
+  assert.ok(await frame.isHidden('.control[data-key="x0"]'), 'hide=x0');
+  assert.ok(await frame.isVisible('.control[data-key="y0"]'), 'other controls stay');
+  assert.ok(await canvasColours(frame, '#main-bg') > 20, 'figure drawn');
+  await page.waitForFunction(() => window.msgs.length > 0);
+  const msg = JSON.parse((await page.evaluate(() => window.msgs)).at(-1));
+  assert.equal(msg.subject, 'lti.frameResize');
+  assert.ok(Number.isInteger(msg.height) && msg.height > 300, `height ${msg.height}`);
+  await close();
+  const p2 = await openPage(browser, `${server.base}?lab=optimizers&embed=1&controls=0&autoplay=0`);
+  assert.ok(await p2.page.isHidden('aside.controls'), 'controls=0 hides the panel');
+  assert.deepEqual([...problems, ...p2.problems], []);
+  await p2.close();
+});
+
+test('share dialog: the link and the iframe snippet load the same state', async () => {
+  const { page, problems, close } = await openPage(browser, `${server.base}?lab=optimizers&surface=beale&opt=adam,lion&adam_lr=0.01&autoplay=0`);
+  await page.click('#share-open');
+  assert.ok(await page.isVisible('dialog#share'));
+  const link = await page.inputValue('#share-link');
+  const pageState = new URLSearchParams(await search(page));
+  pageState.delete('autoplay');
+  assert.deepEqual([...new URL(link).searchParams], [...pageState], 'link is the current state (without view options)');
+  await page.check('#share-hide-panel');
+  const snippet = await page.inputValue('#share-snippet');
+  const src = /src="([^"]+)"/.exec(snippet)[1].replaceAll('&amp;', '&');
+  const q = new URL(src).searchParams;
+  assert.equal(q.get('embed'), '1');
+  assert.equal(q.get('controls'), '0');
+  assert.equal(q.get('surface'), 'beale');
+  assert.equal(q.get('adam_lr'), '0.01');
+  const preview = await (await page.waitForSelector('#share-preview')).contentFrame();
+  await preview.waitForSelector('body[data-ready="1"]');
+  assert.equal(await preview.innerText('#readouts'), await page.innerText('#readouts'), 'preview shows the same run');
+  assert.ok(await preview.isHidden('aside.controls'));
+  await page.keyboard.press('Escape');
+  assert.ok(await page.isHidden('dialog#share'));
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('keyboard shortcuts: R resets, → steps, Space plays, ? opens help; live summary for screen readers', async () => {
+  const { page, problems, close } = await openPage(browser, `${server.base}?lab=optimizers&autoplay=0&steps=40`);
+  await page.click('h1');
+  await page.keyboard.press('r');
+  assert.equal(await page.innerText('#progress'), 'step 0 / 40');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.innerText('#progress'), 'step 2 / 40');
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => document.querySelector('#progress').textContent === 'step 40 / 40', null, { timeout: 10000 });
+  await page.keyboard.press('?');
+  assert.ok(await page.isVisible('dialog#help'));
+  assert.match(await page.innerText('dialog#help'), /Space/);
+  await page.keyboard.press('Escape');
+  // Keys typed into a field are not shortcuts.
+  await page.focus('#n-sgd_lr');
+  await page.keyboard.press('r');
+  assert.equal(await page.innerText('#progress'), 'step 40 / 40');
+  const live = await page.textContent('#live');
+  assert.match(live, /SGD: step \d+: L = /, `live region: ${live}`);
+  assert.equal(await page.getAttribute('#live', 'aria-live'), 'polite');
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('exports: PNG at twice the displayed size, SVG with the state URL, CSV and JSON with the data', async () => {
+  const { page, problems, close } = await openPage(browser, `${server.base}?lab=optimizers&opt=sgd,adam&steps=30&autoplay=0`);
+  const grab = async (kind) => {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`#export-${kind}`)]);
+    assert.equal(dl.suggestedFilename(), `flowlab-optimizers.${kind}`);
+    const path = await dl.path();
+    return (await import('node:fs')).readFileSync(path);
+  };
+  const png = await grab('png');
+  assert.equal(png.subarray(1, 4).toString(), 'PNG');
+  const w = png.readUInt32BE(16), h = png.readUInt32BE(20);
+  const css = await page.$eval('#main-bg', (el) => el.clientWidth);
+  assert.equal(w, 2 * css, 'PNG is twice the displayed width');
+  assert.ok(h > w * 0.5, `PNG holds the figure and the linked chart (${w}×${h})`);
+  const svg = (await grab('svg')).toString();
+  assert.match(svg, /^<svg/);
+  assert.match(svg, /<desc>http:\/\/127\.0\.0\.1:\d+\/\?lab=optimizers&amp;steps=30&amp;opt=sgd,adam<\/desc>/);
+  assert.match(svg, /<image [^>]*href="data:image\/png;base64,/, 'heat map embedded once as PNG');
+  assert.ok(svg.split('<rect').length < 200, 'no per-pixel rectangles');
+  const csv = (await grab('csv')).toString().split('\n');
+  assert.match(csv[0], /^# http:\/\/127\.0\.0\.1:\d+\/\?lab=optimizers&steps=30&opt=sgd,adam$/);
+  assert.equal(csv[1], 'optimizer,step,x,y,loss');
+  assert.equal(csv.filter((l) => /^(sgd|adam),/.test(l)).length, 62);
+  assert.match(csv[2], /^sgd,0,-1\.2,1,24\.19999/);
+  const json = JSON.parse((await grab('json')).toString());
+  assert.equal(json.lab, 'optimizers');
+  assert.equal(json.rows.length, 62);
+  assert.equal(json.rows[1][2], -0.9843999999999999);
+  assert.deepEqual(problems, []);
+  await close();
+});

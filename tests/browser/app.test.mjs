@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { serve, launch, openPage, canvasDigest, canvasColours, search, root } from './harness.mjs';
+import { serve, launch, openPage, canvasDigest, canvasColours, search, root, axeSerious } from './harness.mjs';
 
 let server, browser, labs;
 const out = join(root, 'tests', 'browser', 'out');
@@ -289,5 +289,24 @@ test('exports: PNG at twice the displayed size, SVG with the state URL, CSV and 
   assert.equal(json.rows.length, 62);
   assert.equal(json.rows[1][2], -0.9843999999999999);
   assert.deepEqual(problems, []);
+  await close();
+});
+
+test('accessibility: axe-core finds no serious or critical violations (landing and every lab, both themes)', async () => {
+  const pages = ['', ...labs.map((s) => `?lab=${s}&autoplay=0`)];
+  const found = [];
+  for (const colorScheme of ['light', 'dark']) {
+    for (const q of pages) {
+      const { page, close } = await openPage(browser, `${server.base}${q}`, { colorScheme });
+      for (const v of await axeSerious(page)) found.push({ page: q || 'landing', colorScheme, ...v });
+      await close();
+    }
+  }
+  assert.deepEqual(found, []);
+  // The check itself can fail: a page with an unlabelled input and an image without alt is flagged.
+  const { page, close } = await openPage(browser, server.base);
+  await page.setContent('<html lang="en"><body><main><img src="x.png"><input type="text"></main></body></html>');
+  const bad = (await axeSerious(page)).map((v) => v.id).sort();
+  assert.ok(bad.includes('image-alt') && bad.includes('label'), `control case flagged: ${bad}`);
   await close();
 });

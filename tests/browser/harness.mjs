@@ -94,3 +94,14 @@ export async function canvasColours(page, selector) {
 
 export const query = (page) => page.evaluate(() => new URLSearchParams(location.search));
 export const search = (page) => page.evaluate(() => location.search);
+
+/** Runs axe-core in the page; returns the violations of impact "serious" or "critical". */
+export async function axeSerious(page) {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const result = await page.evaluate(async () => {
+    // Canvas pixels are not text: axe cannot judge them; everything else is checked.
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}

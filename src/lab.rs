@@ -1,6 +1,7 @@
 //! The lab contract: what a lab declares (parameters, controls, model, drawing) and the type-erased
 //! [`DynLab`] through which the shell, the URL codec, the CLI and the tests drive every lab alike.
 
+use crate::i18n::{t, tf};
 use crate::plot::theme::Theme;
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingAreaErrorKind, DrawingBackend};
@@ -264,7 +265,7 @@ impl<P> Control<P> {
         match (&self.access, v) {
             (Access::Num { set, min, max, integer, .. }, Value::Num(x)) => {
                 if !x.is_finite() {
-                    return Err("not a finite number".to_string());
+                    return Err(crate::i18n::t("not a finite number").to_string());
                 }
                 let mut y = x.clamp(*min, *max);
                 if *integer {
@@ -274,7 +275,7 @@ impl<P> Control<P> {
                 Ok(Value::Num(y))
             }
             (Access::Choice { set, options, .. }, Value::Choice(s)) => {
-                let (k, _) = options.iter().find(|(k, _)| k == s).ok_or_else(|| format!("unknown option '{}'", clip(s)))?;
+                let (k, _) = options.iter().find(|(k, _)| k == s).ok_or_else(|| crate::i18n::tf("unknown option '{}'", &[&clip(s)]))?;
                 set(p, k);
                 Ok(Value::Choice(k.to_string()))
             }
@@ -284,13 +285,13 @@ impl<P> Control<P> {
             }
             (Access::Set { set, options, .. }, Value::Set(items)) => {
                 if let Some(bad) = items.iter().find(|s| !options.iter().any(|(k, _)| k == s)) {
-                    return Err(format!("unknown option '{}'", clip(bad)));
+                    return Err(crate::i18n::tf("unknown option '{}'", &[&clip(bad)]));
                 }
                 let keys: Vec<&'static str> = options.iter().filter(|(k, _)| items.iter().any(|s| s == k)).map(|(k, _)| *k).collect();
                 set(p, &keys);
                 Ok(Value::Set(keys.iter().map(|s| s.to_string()).collect()))
             }
-            _ => Err("wrong kind of value".to_string()),
+            _ => Err(crate::i18n::t("wrong kind of value").to_string()),
         }
     }
 
@@ -298,12 +299,12 @@ impl<P> Control<P> {
     pub fn parse(&self, s: &str) -> Result<Value, String> {
         let s = s.trim();
         match &self.access {
-            Access::Num { .. } => parse_num(s).map(Value::Num).ok_or_else(|| format!("'{}' is not a number", clip(s))),
+            Access::Num { .. } => parse_num(s).map(Value::Num).ok_or_else(|| crate::i18n::tf("'{}' is not a number", &[&clip(s)])),
             Access::Choice { .. } => Ok(Value::Choice(s.to_string())),
             Access::Flag { .. } => match s {
                 "1" | "true" | "on" | "yes" => Ok(Value::Flag(true)),
                 "0" | "false" | "off" | "no" => Ok(Value::Flag(false)),
-                _ => Err(format!("'{}' is not 0 or 1", clip(s))),
+                _ => Err(crate::i18n::tf("'{}' is not 0 or 1", &[&clip(s)])),
             },
             Access::Set { .. } => Ok(Value::Set(s.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect())),
         }
@@ -543,9 +544,9 @@ impl Notice {
     /// One line for people.
     pub fn message(&self) -> String {
         match self {
-            Notice::UnknownKey(k) => format!("unknown parameter '{}' ignored", clip(k)),
-            Notice::Ignored { key, reason } => format!("'{key}' ignored: {reason}"),
-            Notice::Clamped { key, given, used } => format!("'{key}' = {} is out of range; using {used}", clip(given)),
+            Notice::UnknownKey(k) => tf("unknown parameter '{}' ignored", &[&clip(k)]),
+            Notice::Ignored { key, reason } => tf("'{}' ignored: {}", &[key, reason]),
+            Notice::Clamped { key, given, used } => tf("'{}' = {} is out of range; using {}", &[key, &clip(given), used]),
         }
     }
 }
@@ -716,9 +717,9 @@ impl<L: Lab> DynLab for Instance<L> {
             .iter()
             .map(|c| ControlInfo {
                 key: c.key,
-                label: c.label,
-                group: c.group,
-                help: c.help,
+                label: t(c.label),
+                group: if c.group.is_empty() { "" } else { t(c.group) },
+                help: if c.help.is_empty() { "" } else { t(c.help) },
                 kind: match &c.access {
                     Access::Num { min, max, log, integer, .. } => ControlKind::Num { min: *min, max: *max, log: *log, integer: *integer },
                     Access::Choice { options, .. } => ControlKind::Choice { options },

@@ -2,6 +2,7 @@
 //! where declared), selects, checkboxes and multi-selects. Nothing here is lab-specific.
 
 use super::{set_control, with_lab, Ui};
+use crate::i18n::{t, tf};
 use crate::lab::{fmt_num, ControlInfo, ControlKind, Value};
 use leptos::prelude::*;
 
@@ -73,7 +74,7 @@ fn NumControl(ui: Ui, c: ControlInfo, min: f64, max: f64, log: bool, integer: bo
                         let v = from_pos(pos, min, max, log, integer);
                         set_control(ui, key, None, Some(Value::Num(v)));
                     } />
-                <input type="text" inputmode="decimal" id=num_id class="numfield" aria-label=format!("{} (number)", c.label)
+                <input type="text" inputmode="decimal" id=num_id class="numfield" aria-label=tf("{} (number)", &[&c.label])
                     aria-invalid=move || invalid.get().to_string()
                     prop:value=move || fmt_num(value())
                     on:change=move |ev| {
@@ -104,7 +105,7 @@ fn ChoiceControl(ui: Ui, c: ControlInfo, options: &'static [(&'static str, &'sta
         <div class="control choice" data-key=key hidden=move || { ui.version.get(); !shown(key) }>
             <label for=id.clone() title=c.help>{c.label}</label>
             <select id=id prop:value=selected on:change=move |ev| set_control(ui, key, Some(&event_target_value(&ev)), None)>
-                {options.iter().map(|(k, l)| view! { <option value=*k>{*l}</option> }).collect_view()}
+                {options.iter().map(|(k, l)| view! { <option value=*k>{t(l)}</option> }).collect_view()}
             </select>
         </div>
     }
@@ -153,7 +154,7 @@ fn SetControl(ui: Ui, c: ControlInfo, options: &'static [(&'static str, &'static
                                 if on { m.push(k.to_string()); }
                                 set_control(ui, key, None, Some(Value::Set(m)));
                             } />
-                        <label for=id><span class="glyph" style=format!("color: var(--s{i})") aria-hidden="true">{crate::plot::Shape::nth(i).glyph().to_string()}</span>{*l}</label>
+                        <label for=id><span class="glyph" style=format!("color: var(--s{i})") aria-hidden="true">{crate::plot::Shape::nth(i).glyph().to_string()}</span>{t(l)}</label>
                     </span>
                 }
             }).collect_view()}
@@ -193,7 +194,7 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 .collect_view();
             view! {
                 <div class="group" hidden=move || !any_visible()>
-                    {(!g.is_empty()).then(|| view! { <h3>{g}</h3> })}
+                    {(!g.is_empty()).then(|| view! { <h3>{t(g)}</h3> })}
                     {widgets}
                 </div>
             }

@@ -3,6 +3,7 @@
 //! SVG and CSV carry the full state URL.
 
 use super::{document, theme, with_lab};
+use crate::i18n::t;
 use crate::lab::{Figure, Layer};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::HtmlCanvasElement;
@@ -44,18 +45,18 @@ fn scratch(w: f64, h: f64) -> Option<HtmlCanvasElement> {
 
 /// What the export buttons do; returns an error message for the page on failure.
 pub(crate) fn export(kind: &str) -> Result<(), String> {
-    let slug = with_lab(|s| s.lab.slug()).ok_or("no lab")?;
+    let slug = with_lab(|s| s.lab.slug()).ok_or(t("no lab"))?;
     let url = super::share::page_url(&[]);
     let name = format!("flowlab-{slug}.{kind}");
     match kind {
         "png" => {
             let mut th = theme();
             th.scale = 2.0;
-            let (w, mh) = css_size("main-bg").ok_or("no figure")?;
+            let (w, mh) = css_size("main-bg").ok_or(t("no figure"))?;
             let ah = if with_lab(|s| s.lab.has_aux()).unwrap_or(false) { css_size("aux").map(|s| s.1).unwrap_or(0.0) } else { 0.0 };
-            let out = scratch(2.0 * w, 2.0 * (mh + ah)).ok_or("no canvas")?;
+            let out = scratch(2.0 * w, 2.0 * (mh + ah)).ok_or(t("no canvas"))?;
             let ctx: web_sys::CanvasRenderingContext2d =
-                out.get_context("2d").ok().flatten().ok_or("no 2d")?.dyn_into().map_err(|_| "no 2d")?;
+                out.get_context("2d").ok().flatten().ok_or(t("no 2d"))?.dyn_into().map_err(|_| t("no 2d"))?;
             ctx.set_fill_style_str(&format!("rgb({},{},{})", th.bg.0, th.bg.1, th.bg.2));
             ctx.fill_rect(0.0, 0.0, out.width() as f64, out.height() as f64);
             let layers =
@@ -64,23 +65,23 @@ pub(crate) fn export(kind: &str) -> Result<(), String> {
                 if h <= 0.0 {
                     continue;
                 }
-                let c = scratch(2.0 * w, 2.0 * h).ok_or("no canvas")?;
-                with_lab(|s| s.lab.render_canvas(fig, layer, &c, &th)).ok_or("no lab")??;
-                ctx.draw_image_with_html_canvas_element(&c, 0.0, 2.0 * y).map_err(|_| "compose failed")?;
+                let c = scratch(2.0 * w, 2.0 * h).ok_or(t("no canvas"))?;
+                with_lab(|s| s.lab.render_canvas(fig, layer, &c, &th)).ok_or(t("no lab"))??;
+                ctx.draw_image_with_html_canvas_element(&c, 0.0, 2.0 * y).map_err(|_| t("compose failed"))?;
             }
-            download(&out.to_data_url().map_err(|_| "PNG encoding failed")?, &name);
+            download(&out.to_data_url().map_err(|_| t("PNG encoding failed"))?, &name);
         }
         "svg" => {
-            let (w, mh) = css_size("main-bg").ok_or("no figure")?;
+            let (w, mh) = css_size("main-bg").ok_or(t("no figure"))?;
             let ah = if with_lab(|s| s.lab.has_aux()).unwrap_or(false) { css_size("aux").map(|s| s.1).unwrap_or(0.0) } else { 0.0 };
             let mut th = theme();
             th.scale = 1.0;
-            let svg = with_lab(|s| s.lab.render_svg(w.round() as u32, (mh + ah).round() as u32, &th, &url)).ok_or("no lab")??;
+            let svg = with_lab(|s| s.lab.render_svg(w.round() as u32, (mh + ah).round() as u32, &th, &url)).ok_or(t("no lab"))??;
             download_text(&svg, "image/svg+xml", &name);
         }
-        "csv" => download_text(&with_lab(|s| crate::lab::to_csv(s.lab.as_ref(), &url)).ok_or("no lab")?, "text/csv", &name),
-        "json" => download_text(&with_lab(|s| crate::lab::to_json(s.lab.as_ref(), &url)).ok_or("no lab")?, "application/json", &name),
-        _ => return Err(format!("unknown export {kind}")),
+        "csv" => download_text(&with_lab(|s| crate::lab::to_csv(s.lab.as_ref(), &url)).ok_or(t("no lab"))?, "text/csv", &name),
+        "json" => download_text(&with_lab(|s| crate::lab::to_json(s.lab.as_ref(), &url)).ok_or(t("no lab"))?, "application/json", &name),
+        _ => return Err(crate::i18n::tf("unknown export {}", &[&kind])),
     }
     Ok(())
 }

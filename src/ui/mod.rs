@@ -7,6 +7,7 @@ mod controls;
 mod export;
 mod share;
 
+use crate::i18n::{t, tf, Lang};
 use crate::lab::{build_query, parse_query, DynLab, Figure, Layer, Notice, PlotFrame, Value};
 use crate::labs::{self, LABS};
 use crate::plot::theme::Theme;
@@ -399,7 +400,7 @@ fn panic_hook() {
             if let Ok(div) = doc.create_element("div") {
                 div.set_id("panic");
                 let _ = div.set_attribute("role", "alert");
-                div.set_text_content(Some(&format!("flowlab hit an internal error and stopped. Reload the page; if it happens again, please report this link and message: {info}")));
+                div.set_text_content(Some(&tf("flowlab hit an internal error and stopped. Reload the page; if it happens again, please report this link and message: {}", &[info])));
                 if let Some(body) = doc.body() {
                     let _ = body.prepend_with_node_1(&div);
                 }
@@ -408,10 +409,32 @@ fn panic_hook() {
     }));
 }
 
+/// Reloads the page in another language (all state is in the URL, so nothing is lost).
+fn switch_lang(key: &str) {
+    let mut pairs: Vec<(String, String)> = query_pairs().into_iter().filter(|(k, _)| k != "lang").collect();
+    pairs.push(("lang".into(), key.into()));
+    let q: Vec<String> =
+        pairs.iter().map(|(k, v)| format!("{}={}", crate::lab::percent_encode(k), crate::lab::percent_encode(v))).collect();
+    let _ = window().location().set_search(&q.join("&"));
+}
+
+/// The language from `lang=` in the URL, else the browser's, else English.
+fn choose_lang(pairs: &[(String, String)]) -> Lang {
+    shell_flag(pairs, "lang")
+        .and_then(|l| Lang::parse(&l))
+        .or_else(|| window().navigator().language().and_then(|l| Lang::parse(&l)))
+        .unwrap_or(Lang::En)
+}
+
 /// Entry point of the web app.
 pub fn start() {
     panic_hook();
     let pairs = query_pairs();
+    let lang = choose_lang(&pairs);
+    crate::i18n::set_lang(lang);
+    if let Some(html) = document().document_element() {
+        let _ = html.set_attribute("lang", lang.tag());
+    }
     let slug = shell_flag(&pairs, "lab");
     let entry = slug.as_deref().and_then(labs::find);
     let ui = Ui {
@@ -614,10 +637,17 @@ fn Header() -> impl IntoView {
     view! {
         <header class="site">
             <a class="brand" href="./">"flowlab"</a>
-            <nav aria-label="Labs">
+            <label class="lang">
+                <span class="sr-only">{t("Language")}</span>
+                <select id="lang" on:change=move |ev| switch_lang(&event_target_value(&ev))>
+                    <option value="en" selected=crate::i18n::lang() == Lang::En>"English"</option>
+                    <option value="zh" selected=crate::i18n::lang() == Lang::Zh lang="zh-Hans">"中文"</option>
+                </select>
+            </label>
+            <nav aria-label=t("Labs")>
                 {LABS.iter().map(|e| {
                     let here = e.slug == current;
-                    view! { <a href=format!("?lab={}", e.slug) aria-current=if here { Some("page") } else { None }>{(e.meta)().title}</a> }
+                    view! { <a href=format!("?lab={}", e.slug) aria-current=if here { Some("page") } else { None }>{t((e.meta)().title)}</a> }
                 }).collect_view()}
             </nav>
         </header>
@@ -629,18 +659,18 @@ fn Landing(unknown: Option<String>) -> impl IntoView {
     view! {
         <Header/>
         <main class="landing">
-            {unknown.map(|u| view! { <p class="notice" role="status">{format!("There is no lab called '{u}'. Pick one below.")}</p> })}
+            {unknown.map(|u| view! { <p class="notice" role="status">{tf("There is no lab called '{}'. Pick one below.", &[&u])}</p> })}
             <h1>"flowlab"</h1>
-            <p class="lead">"The mathematics of modern machine learning, live: move a slider and watch the optimizer, the flow or the distribution respond. Every figure is a link."</p>
+            <p class="lead">{t("The mathematics of modern machine learning, live: move a slider and watch the optimizer, the flow or the distribution respond. Every figure is a link.")}</p>
             <ul class="cards">
                 {LABS.iter().map(|e| {
                     let m = (e.meta)();
                     view! {
                         <li class="card" data-slug=e.slug>
                             <a href=format!("?lab={}", e.slug)>
-                                <canvas id=format!("thumb-{}", e.slug) class="thumb" role="img" aria-label=m.main_caption></canvas>
-                                <h2>{m.title}</h2>
-                                <p>{m.tagline}</p>
+                                <canvas id=format!("thumb-{}", e.slug) class="thumb" role="img" aria-label=t(m.main_caption)></canvas>
+                                <h2>{t(m.title)}</h2>
+                                <p>{t(m.tagline)}</p>
                             </a>
                         </li>
                     }
@@ -665,27 +695,27 @@ fn LabPage(ui: Ui, embed: Embed) -> impl IntoView {
     view! {
         {full.then(|| view! { <Header/> })}
         <main class="lab" class:embed=embed.on class:no-controls=!embed.controls data-lab=slug>
-            {full.then(|| view! { <h1>{meta.title}</h1><p class="lead">{meta.tagline}</p> })}
+            {full.then(|| view! { <h1>{t(meta.title)}</h1><p class="lead">{t(meta.tagline)}</p> })}
             <div id="notice" class="notice" role="status" hidden=move || ui.notices.get().is_empty()>
-                <strong>"Some parameters were not used as given: "</strong>
+                <strong>{t("Some parameters were not used as given:")}" "</strong>
                 <ul>{move || ui.notices.get().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
-                <button type="button" class="dismiss" on:click=move |_| ui.notices.set(Vec::new())>"Dismiss"</button>
+                <button type="button" class="dismiss" on:click=move |_| ui.notices.set(Vec::new())>{t("Dismiss")}</button>
             </div>
             <div id="error" class="error" role="alert" hidden=move || ui.error.get().is_none()>{move || ui.error.get().unwrap_or_default()}</div>
             <div class="lab-grid">
-                <section class="figure-col" id="figure" aria-label="Figure">
+                <section class="figure-col" id="figure" aria-label=t("Figure")>
                     <div class="stack">
-                        <canvas id="main-bg" role="img" aria-label=meta.main_caption></canvas>
+                        <canvas id="main-bg" role="img" aria-label=t(meta.main_caption)></canvas>
                         <canvas id="main-fg" aria-hidden="true"></canvas>
                     </div>
-                    <p class="hover" aria-live="off">{move || { let h = ui.hover.get(); if h.is_empty() { "Click or drag on the plot to move the start point.".to_string() } else { h } }}</p>
-                    <div class="transport" role="group" aria-label="Animation">
+                    <p class="hover" aria-live="off">{move || { let h = ui.hover.get(); if h.is_empty() { t("Click or drag on the plot to move the start point.").to_string() } else { h } }}</p>
+                    <div class="transport" role="group" aria-label=t("Animation")>
                         <button type="button" id="play" on:click=move |_| play_pause(ui) aria-keyshortcuts="Space">
-                            {move || if ui.playing.get() { "❚❚ Pause" } else { "▶ Play" }}
+                            {move || if ui.playing.get() { t("❚❚ Pause") } else { t("▶ Play") }}
                         </button>
-                        <button type="button" id="step" on:click=move |_| single_step(ui) aria-keyshortcuts="ArrowRight">"Step ›"</button>
-                        <button type="button" id="reset" on:click=move |_| reset(ui) aria-keyshortcuts="R">"⟲ Reset"</button>
-                        <label class="speed">"Speed "
+                        <button type="button" id="step" on:click=move |_| single_step(ui) aria-keyshortcuts="ArrowRight">{t("Step ›")}</button>
+                        <button type="button" id="reset" on:click=move |_| reset(ui) aria-keyshortcuts="R">{t("⟲ Reset")}</button>
+                        <label class="speed">{t("Speed")}" "
                             <select id="speed" on:change=move |ev| { ui.speed.set(event_target_value(&ev).parse().unwrap_or(1.0)); }>
                                 <option value="0.25">"¼×"</option>
                                 <option value="0.5">"½×"</option>
@@ -694,16 +724,16 @@ fn LabPage(ui: Ui, embed: Embed) -> impl IntoView {
                                 <option value="4">"4×"</option>
                             </select>
                         </label>
-                        <span id="progress" class="progress">{move || { let (a, b) = ui.progress.get(); format!("step {a} / {b}") }}</span>
+                        <span id="progress" class="progress">{move || { let (a, b) = ui.progress.get(); tf("step {} / {}", &[&a, &b]) }}</span>
                         <span class="spacer"></span>
-                        <button type="button" id="share-open" on:click=move |_| { share_open.set(true); open_dialog("share"); }>"Share"</button>
-                        <button type="button" id="help-open" aria-label="Keyboard shortcuts" on:click=move |_| open_dialog("help")>"?"</button>
+                        <button type="button" id="share-open" on:click=move |_| { share_open.set(true); open_dialog("share"); }>{t("Share")}</button>
+                        <button type="button" id="help-open" aria-label=t("Keyboard shortcuts") on:click=move |_| open_dialog("help")>"?"</button>
                     </div>
-                    {has_aux.then(|| view! { <canvas id="aux" role="img" aria-label=meta.aux_caption></canvas> })}
-                    <div class="exports" role="group" aria-label="Download">
-                        <span>"Download "</span>
+                    {has_aux.then(|| view! { <canvas id="aux" role="img" aria-label=t(meta.aux_caption)></canvas> })}
+                    <div class="exports" role="group" aria-label=t("Download")>
+                        <span>{t("Download")}" "</span>
                         {["png", "svg", "csv", "json"].into_iter().map(|k| view! {
-                            <button type="button" id=format!("export-{k}") aria-label=format!("Download {}", k.to_uppercase())
+                            <button type="button" id=format!("export-{k}") aria-label=tf("Download {}", &[&k.to_uppercase()])
                                 on:click=move |_| if let Err(e) = export::export(k) { ui.error.set(Some(e)) }>{k.to_uppercase()}</button>
                         }).collect_view()}
                     </div>
@@ -718,37 +748,37 @@ fn LabPage(ui: Ui, embed: Embed) -> impl IntoView {
                     </ul>
                     <p id="live" class="sr-only" aria-live="polite"></p>
                 </section>
-                <aside class="controls" aria-label="Controls" hidden=!embed.controls>
+                <aside class="controls" aria-label=t("Controls") hidden=!embed.controls>
                     <controls::Controls ui=ui/>
                 </aside>
             </div>
             {full.then(|| view! {
-                <section class="formula" aria-label="Formulas">
-                    <h2>"Update rules"</h2>
+                <section class="formula" aria-label=t("Formulas")>
+                    <h2>{t("Update rules")}</h2>
                     <div id="formula" inner_html=move || { ui.version.get(); with_lab(|s| s.lab.formula()).unwrap_or_default() }></div>
                 </section>
                 <section class="prose">
-                    <h2>"What to look at"</h2>
-                    <p>{meta.look_at}</p>
-                    <h2>"Things to try"</h2>
+                    <h2>{t("What to look at")}</h2>
+                    <p>{t(meta.look_at)}</p>
+                    <h2>{t("Things to try")}</h2>
                     <ul class="try">
-                        {meta.try_these.iter().map(|(text, q)| view! { <li><a href=format!("?lab={slug}&{q}")>{*text}</a></li> }).collect_view()}
+                        {meta.try_these.iter().map(|(text, q)| view! { <li><a href=format!("?lab={slug}&{q}")>{t(text)}</a></li> }).collect_view()}
                     </ul>
                 </section>
             })}
-            <p class="print-link">{move || { ui.version.get(); format!("Link: {}", share::page_url(&[])) }}</p>
+            <p class="print-link">{move || { ui.version.get(); tf("Link: {}", &[&share::page_url(&[])]) }}</p>
             <pre id="bench" hidden=true></pre>
             <share::ShareDialog ui=ui open=share_open/>
             <dialog id="help" aria-labelledby="help-title">
-                <h2 id="help-title">"Keyboard shortcuts"</h2>
+                <h2 id="help-title">{t("Keyboard shortcuts")}</h2>
                 <dl class="keys">
-                    <dt><kbd>"Space"</kbd></dt><dd>"play / pause"</dd>
-                    <dt><kbd>"→"</kbd></dt><dd>"single step"</dd>
-                    <dt><kbd>"R"</kbd></dt><dd>"reset to step 0"</dd>
-                    <dt><kbd>"?"</kbd></dt><dd>"this help"</dd>
-                    <dt><kbd>"Tab"</kbd></dt><dd>"move between controls; arrow keys move a slider"</dd>
+                    <dt><kbd>"Space"</kbd></dt><dd>{t("play / pause")}</dd>
+                    <dt><kbd>"→"</kbd></dt><dd>{t("single step")}</dd>
+                    <dt><kbd>"R"</kbd></dt><dd>{t("reset to step 0")}</dd>
+                    <dt><kbd>"?"</kbd></dt><dd>{t("this help")}</dd>
+                    <dt><kbd>"Tab"</kbd></dt><dd>{t("move between controls; arrow keys move a slider")}</dd>
                 </dl>
-                <button type="button" on:click=move |_| close_dialog("help")>"Close"</button>
+                <button type="button" on:click=move |_| close_dialog("help")>{t("Close")}</button>
             </dialog>
         </main>
     }

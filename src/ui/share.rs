@@ -2,6 +2,7 @@
 //! and LMS pages, with options to hide controls and a live preview at the chosen size.
 
 use super::{close_dialog, with_lab, Ui};
+use crate::i18n::{t, tf};
 use crate::lab::{build_query, percent_encode};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -11,6 +12,9 @@ pub(crate) fn page_url(extra: &[(&str, String)]) -> String {
     let loc = web_sys::window().map(|w| w.location());
     let base = loc.map(|l| format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default())).unwrap_or_default();
     let mut q = with_lab(|s| build_query(s.lab.slug(), &s.lab.query_pairs())).unwrap_or_default();
+    if crate::i18n::lang() != crate::i18n::Lang::En {
+        q.push_str(&format!("&lang={}", crate::i18n::lang().key()));
+    }
     for (k, v) in extra {
         q.push_str(&format!("&{k}={}", percent_encode(v)));
     }
@@ -54,7 +58,7 @@ pub fn ShareDialog(ui: Ui, open: RwSignal<bool>) -> impl IntoView {
     let status = RwSignal::new(String::new());
     let controls: Vec<(&'static str, &'static str)> =
         with_lab(|s| s.lab.controls().into_iter().map(|c| (c.key, c.label)).collect()).unwrap_or_default();
-    let title = with_lab(|s| s.lab.meta().title).unwrap_or("flowlab");
+    let title = with_lab(|s| t(s.lab.meta().title)).unwrap_or("flowlab");
     let link = move || {
         ui.version.get();
         page_url(&[])
@@ -81,20 +85,20 @@ pub fn ShareDialog(ui: Ui, open: RwSignal<bool>) -> impl IntoView {
     };
     view! {
         <dialog id="share" aria-labelledby="share-title" on:close=move |_| open.set(false)>
-            <h2 id="share-title">"Share this figure"</h2>
-            <label for="share-link">"Link to exactly this state"</label>
+            <h2 id="share-title">{t("Share this figure")}</h2>
+            <label for="share-link">{t("Link to exactly this state")}</label>
             <div class="row">
                 <input id="share-link" type="text" readonly prop:value=link/>
-                <button type="button" id="copy-link" on:click=move |_| status.set(if copy(&link(), "share-link") { "Link copied.".into() } else { "Select the link and copy it.".into() })>"Copy link"</button>
+                <button type="button" id="copy-link" on:click=move |_| status.set(if copy(&link(), "share-link") { t("Link copied.").into() } else { t("Select the link and copy it.").into() })>{t("Copy link")}</button>
             </div>
             <fieldset>
-                <legend>"Embed (iframe)"</legend>
+                <legend>{t("Embed (iframe)")}</legend>
                 <div class="row">
-                    <label><input type="checkbox" id="share-hide-panel" prop:checked=hide_panel on:change=move |ev| hide_panel.set(event_target_checked(&ev))/>" hide the control panel"</label>
-                    <label><input type="checkbox" id="share-autoplay" prop:checked=autoplay on:change=move |ev| autoplay.set(event_target_checked(&ev))/>" autoplay"</label>
+                    <label><input type="checkbox" id="share-hide-panel" prop:checked=hide_panel on:change=move |ev| hide_panel.set(event_target_checked(&ev))/>" "{t("hide the control panel")}</label>
+                    <label><input type="checkbox" id="share-autoplay" prop:checked=autoplay on:change=move |ev| autoplay.set(event_target_checked(&ev))/>" "{t("autoplay")}</label>
                 </div>
                 <details hidden=move || hide_panel.get()>
-                    <summary>"Hide single controls"</summary>
+                    <summary>{t("Hide single controls")}</summary>
                     <div class="keys-grid">
                         {controls.into_iter().map(|(k, l)| view! {
                             <label><input type="checkbox" on:change=move |ev| {
@@ -105,25 +109,25 @@ pub fn ShareDialog(ui: Ui, open: RwSignal<bool>) -> impl IntoView {
                     </div>
                 </details>
                 <div class="row">
-                    <label>"width "<input type="number" id="share-width" min="240" max="2400" prop:value=move || width.get().to_string()
+                    <label>{t("width")}" "<input type="number" id="share-width" min="240" max="2400" prop:value=move || width.get().to_string()
                         on:change=move |ev| width.set(event_target_value(&ev).parse::<u32>().unwrap_or(900).clamp(240, 2400))/>" px"</label>
-                    <label>"height "<input type="number" id="share-height" min="200" max="3000" prop:value=move || height.get().to_string()
+                    <label>{t("height")}" "<input type="number" id="share-height" min="200" max="3000" prop:value=move || height.get().to_string()
                         on:change=move |ev| height.set(event_target_value(&ev).parse::<u32>().unwrap_or(820).clamp(200, 3000))/>" px"</label>
                 </div>
-                <label for="share-snippet">"Snippet"</label>
+                <label for="share-snippet">{t("Snippet")}</label>
                 <textarea id="share-snippet" readonly rows="3" prop:value=snippet></textarea>
-                <button type="button" id="copy-snippet" on:click=move |_| status.set(if copy(&snippet(), "share-snippet") { "Snippet copied.".into() } else { "Select the snippet and copy it.".into() })>"Copy snippet"</button>
-                <p class="muted">"Embedded pages post their height to the parent as {\"subject\":\"lti.frameResize\",\"height\":H}, which LMS pages use to size the frame."</p>
+                <button type="button" id="copy-snippet" on:click=move |_| status.set(if copy(&snippet(), "share-snippet") { t("Snippet copied.").into() } else { t("Select the snippet and copy it.").into() })>{t("Copy snippet")}</button>
+                <p class="muted">{t("Embedded pages post their height to the parent as {\"subject\":\"lti.frameResize\",\"height\":H}, which LMS pages use to size the frame.")}</p>
             </fieldset>
             <p class="status" role="status">{move || status.get()}</p>
-            <h3>{move || format!("Preview at {} × {} px (half size)", width.get(), height.get())}</h3>
+            <h3>{move || tf("Preview at {} × {} px (half size)", &[&width.get(), &height.get()])}</h3>
             <div class="preview" style=move || format!("width:{}px;height:{}px", width.get() / 2, height.get() / 2)>
                 {move || open.get().then(|| view! {
-                    <iframe id="share-preview" src=embed_url() title="Preview of the embedded figure"
+                    <iframe id="share-preview" src=embed_url() title=t("Preview of the embedded figure")
                         style=format!("width:{}px;height:{}px", width.get(), height.get())></iframe>
                 })}
             </div>
-            <button type="button" on:click=move |_| close_dialog("share")>"Close"</button>
+            <button type="button" on:click=move |_| close_dialog("share")>{t("Close")}</button>
         </dialog>
     }
 }

@@ -292,14 +292,17 @@ test('exports: PNG at twice the displayed size, SVG with the state URL, CSV and 
   await close();
 });
 
-test('accessibility: axe-core finds no serious or critical violations (landing and every lab, both themes)', async () => {
+test('accessibility: axe-core finds no serious or critical violations (landing and every lab, both themes, both languages)', async () => {
   const pages = ['', ...labs.map((s) => `?lab=${s}&autoplay=0`)];
   const found = [];
-  for (const colorScheme of ['light', 'dark']) {
-    for (const q of pages) {
-      const { page, close } = await openPage(browser, `${server.base}${q}`, { colorScheme });
-      for (const v of await axeSerious(page)) found.push({ page: q || 'landing', colorScheme, ...v });
-      await close();
+  for (const lang of ['en', 'zh']) {
+    for (const colorScheme of ['light', 'dark']) {
+      for (const q of pages) {
+        const url = `${server.base}${q ? `${q}&` : '?'}lang=${lang}`;
+        const { page, close } = await openPage(browser, url, { colorScheme });
+        for (const v of await axeSerious(page)) found.push({ page: q || 'landing', lang, colorScheme, ...v });
+        await close();
+      }
     }
   }
   assert.deepEqual(found, []);
@@ -308,5 +311,30 @@ test('accessibility: axe-core finds no serious or critical violations (landing a
   await page.setContent('<html lang="en"><body><main><img src="x.png"><input type="text"></main></body></html>');
   const bad = (await axeSerious(page)).map((v) => v.id).sort();
   assert.ok(bad.includes('image-alt') && bad.includes('label'), `control case flagged: ${bad}`);
+  await close();
+});
+
+test('two languages: lang=zh, the browser language, and the switch in the header', async () => {
+  const zh = await openPage(browser, `${server.base}?lab=optimizers&lang=zh&autoplay=0`);
+  assert.equal(await zh.page.innerText('h1'), '损失曲面上的优化器');
+  assert.equal(await zh.page.getAttribute('html', 'lang'), 'zh-Hans');
+  assert.match(await zh.page.innerText('#play'), /播放/);
+  assert.match(await zh.page.innerText('label[for="c-surface"]'), /曲面/);
+  assert.match(await zh.page.innerText('#readouts'), /第 \d+ 步/);
+  await zh.close();
+  // No lang= in the URL: the browser's language decides.
+  const auto = await openPage(browser, `${server.base}?lab=optimizers&autoplay=0`, { locale: 'zh-CN' });
+  assert.equal(await auto.page.innerText('h1'), '损失曲面上的优化器');
+  await auto.close();
+  // The header switch keeps the state and changes the text.
+  const { page, problems, close } = await openPage(browser, `${server.base}?lab=optimizers&surface=beale&autoplay=0`);
+  assert.equal(await page.innerText('h1'), 'Optimizers on loss surfaces');
+  await Promise.all([page.waitForURL(/lang=zh/), page.selectOption('#lang', 'zh')]);
+  await page.waitForSelector('body[data-ready="1"]');
+  assert.equal(await page.innerText('h1'), '损失曲面上的优化器');
+  const q = new URLSearchParams(await search(page));
+  assert.equal(q.get('surface'), 'beale', 'state kept across the switch');
+  assert.equal(q.get('lang'), 'zh');
+  assert.deepEqual(problems, []);
   await close();
 });

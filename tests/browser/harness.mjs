@@ -54,7 +54,7 @@ export async function launch() {
 /** A page that records console errors, page errors and failed requests. */
 export async function openPage(browser, url, opts = {}) {
   const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 900 },
-    deviceScaleFactor: opts.dpr ?? 1, colorScheme: opts.colorScheme ?? 'light', reducedMotion: opts.reducedMotion ?? 'no-preference', hasTouch: opts.hasTouch ?? false });
+    deviceScaleFactor: opts.dpr ?? 1, locale: opts.locale ?? 'en-US', colorScheme: opts.colorScheme ?? 'light', reducedMotion: opts.reducedMotion ?? 'no-preference', hasTouch: opts.hasTouch ?? false });
   const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => {

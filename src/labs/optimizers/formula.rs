@@ -186,13 +186,14 @@ pub fn mathml(p: &Params) -> String {
     }
     if p.noise > 0.0 {
         s.push_str(&format!(
-            "<section class=\"rule\"><h4>Gradient noise</h4><math display=\"block\"><mrow>{}<mo>=</mo><mo>∇</mo><mi>L</mi>{}<mo>+</mo>{}<mo>⁢</mo><mi>z</mi><mo>,</mo><mspace width=\"1em\"/><mi>z</mi><mo>∼</mo><mi mathvariant=\"script\">N</mi><mo>(</mo><mn>0</mn><mo>,</mo><mi>I</mi><mo>)</mo></mrow></math></section>",
+            "<section class=\"rule\"><h4>{}</h4><math display=\"block\"><mrow>{}<mo>=</mo><mo>∇</mo><mi>L</mi>{}<mo>+</mo>{}<mo>⁢</mo><mi>z</mi><mo>,</mo><mspace width=\"1em\"/><mi>z</mi><mo>∼</mo><mi mathvariant=\"script\">N</mi><mo>(</mo><mn>0</mn><mo>,</mo><mi>I</mi><mo>)</mo></mrow></math></section>",
+            crate::i18n::t("Gradient noise"),
             sub(&i("g"), &t()),
             paren(&theta()),
             frac(&n(p.noise), &sqrt(&n(p.batch))),
         ));
     }
-    s.push_str("<p class=\"formula-note\">g = ∇L(θ), H = ∇²L(θ). State starts at 0; t counts from 1.</p>");
+    s.push_str(&format!("<p class=\"formula-note\">{}</p>", crate::i18n::t("g = ∇L(θ), H = ∇²L(θ). State starts at 0; t counts from 1.")));
     s
 }
 

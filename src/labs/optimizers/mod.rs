@@ -5,6 +5,7 @@ pub mod formula;
 pub mod model;
 pub mod render;
 
+use crate::i18n::{t, tf};
 use crate::lab::{Control, Lab, LabMeta, Readout, Table, Value};
 use crate::math::surfaces::{sym_eigenvalues, Objective, Surface, SurfaceKind};
 use crate::math::{fmt_sig, View};
@@ -401,12 +402,12 @@ impl Lab for Optimizers {
             .map(|r| {
                 let (text, warn) = match r.diverged {
                     Some((n, why)) => {
-                        (format!("diverged at step {n} ({})", if why == Stop::NonFinite { "non-finite" } else { "ran away" }), true)
+                        (tf("diverged at step {} ({})", &[&n, &if why == Stop::NonFinite { t("non-finite") } else { t("ran away") }]), true)
                     }
                     None => {
                         let [x, y] = r.path.last().copied().unwrap_or([f64::NAN; 2]);
                         let l = r.loss.last().copied().unwrap_or(f64::NAN);
-                        (format!("step {}: L = {} at ({}, {})", r.steps(), fmt_sig(l, 4), fmt_sig(x, 4), fmt_sig(y, 4)), false)
+                        (tf("step {}: L = {} at ({}, {})", &[&r.steps(), &fmt_sig(l, 4), &fmt_sig(x, 4), &fmt_sig(y, 4)]), false)
                     }
                 };
                 Readout { label: r.kind.label().to_string(), text, colour: Some(r.kind.index()), warn }
@@ -414,13 +415,16 @@ impl Lab for Optimizers {
             .collect();
         let [x0, y0] = p.start();
         let (l0, l1) = sym_eigenvalues(&s.surface.hessian(Vector2::new(x0, y0)));
-        let mut hess = format!("eigenvalues of ∇²L at the start: {}, {}", fmt_sig(l0, 4), fmt_sig(l1, 4));
+        let mut hess = tf("eigenvalues of ∇²L at the start: {}, {}", &[&fmt_sig(l0, 4), &fmt_sig(l1, 4)]);
         if p.surface == SurfaceKind::Quadratic {
-            hess = format!("λ = 1, {}: gradient descent is stable for η < 2/λ_max = {}", fmt_sig(p.kappa, 4), fmt_sig(2.0 / p.kappa, 4));
+            hess = tf("λ = 1, {}: gradient descent is stable for η < 2/λ_max = {}", &[&fmt_sig(p.kappa, 4), &fmt_sig(2.0 / p.kappa, 4)]);
         }
-        out.push(Readout { label: "Curvature".into(), text: hess, colour: None, warn: false });
+        out.push(Readout { label: t("Curvature").into(), text: hess, colour: None, warn: false });
         if out.len() == 1 {
-            out.insert(0, Readout { label: "No optimizer".into(), text: "choose at least one optimizer".into(), colour: None, warn: true });
+            out.insert(
+                0,
+                Readout { label: t("No optimizer").into(), text: t("choose at least one optimizer").into(), colour: None, warn: true },
+            );
         }
         out
     }

@@ -2,6 +2,7 @@
 
 use super::model::Stop;
 use super::{Params, State};
+use crate::i18n::{t, tf};
 use crate::lab::{Figure, Layer, PlotFrame};
 use crate::math::surfaces::Objective;
 use crate::math::View;
@@ -145,7 +146,7 @@ fn legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, frame: &PlotFrame, 
     let x0 = frame.px.0 + (8.0 * sc) as i32;
     let y0 = frame.py.0 + (8.0 * sc) as i32;
     let text = |r: &super::model::Run| match r.diverged {
-        Some((n, Stop::NonFinite)) | Some((n, Stop::LeftBox)) => format!("{} — diverged at step {n}", r.kind.label()),
+        Some((n, Stop::NonFinite)) | Some((n, Stop::LeftBox)) => tf("{} — diverged at step {}", &[&r.kind.label(), &n]),
         None => r.kind.label().to_string(),
     };
     let longest = s.runs.iter().map(|r| text(r).chars().count()).max().unwrap_or(4) as f64;
@@ -195,7 +196,7 @@ fn loss_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: 
     let x_label = theme.px(34.0);
     let y_label = theme.px(58.0);
     let margin = theme.px(10.0);
-    let title = if lmin.is_some() { "L − L* (log)" } else { "L" };
+    let title = if lmin.is_some() { t("L − L* (log)") } else { "L" };
     let mut builder = ChartBuilder::on(area);
     builder.margin(margin).x_label_area_size(x_label).y_label_area_size(y_label);
     let line = |r: &super::model::Run, floor: f64| -> Vec<(f64, f64)> {
@@ -214,7 +215,7 @@ fn loss_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: 
             .axis_style(theme.fg)
             .label_style(theme.text(12.0))
             .axis_desc_style(theme.text(13.0))
-            .x_desc("step")
+            .x_desc(t("step"))
             .y_desc(title)
             .y_label_formatter(&|v| crate::math::fmt_sig(*v, 2))
             .draw()?;
@@ -232,7 +233,7 @@ fn loss_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: 
             .axis_style(theme.fg)
             .label_style(theme.text(12.0))
             .axis_desc_style(theme.text(13.0))
-            .x_desc("step")
+            .x_desc(t("step"))
             .y_desc(title)
             .y_label_formatter(&|v| crate::math::fmt_sig(*v, 3))
             .draw()?;

@@ -338,3 +338,33 @@ test('two languages: lang=zh, the browser language, and the switch in the header
   assert.deepEqual(problems, []);
   await close();
 });
+
+test('print: the figure, the parameter values and the link; no buttons', async () => {
+  const { page, problems, close } = await openPage(browser, `${server.base}?lab=optimizers&surface=beale&autoplay=0`);
+  await page.emulateMedia({ media: 'print' });
+  assert.ok(await page.isVisible('#main-bg'), 'figure printed');
+  assert.ok(await page.isVisible('#aux'), 'linked chart printed');
+  assert.ok(await page.isHidden('.transport') && await page.isHidden('.exports'), 'buttons not printed');
+  assert.ok(await page.isVisible('#n-x0'), 'parameter values printed');
+  assert.equal(await page.inputValue('#n-x0'), '1');
+  const link = await page.innerText('.print-link');
+  assert.match(link, /\?lab=optimizers&surface=beale/, 'link printed');
+  const pdf = await page.pdf({ format: 'A4' });
+  assert.ok(pdf.length > 20000, `PDF has content (${pdf.length} bytes)`);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('touch: tapping and dragging on the plot moves the start point on a phone', async () => {
+  const { page, problems, close } = await openPage(browser, `${server.base}?lab=optimizers&autoplay=0`,
+    { viewport: { width: 375, height: 740 }, dpr: 2, hasTouch: true });
+  const box = await page.locator('#main-fg').boundingBox();
+  const scrollY = await page.evaluate(() => scrollY);
+  assert.equal(await page.$eval('#main-fg', (el) => getComputedStyle(el).touchAction), 'none', 'no page scroll while dragging');
+  await page.touchscreen.tap(box.x + box.width * 0.7, box.y + box.height * 0.4);
+  const q = new URLSearchParams(await search(page));
+  assert.ok(q.get('x0') && q.get('y0'), 'tap moved the start point');
+  assert.equal(await page.evaluate(() => scrollY), scrollY);
+  assert.deepEqual(problems, []);
+  await close();
+});

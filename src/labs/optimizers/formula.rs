@@ -182,7 +182,12 @@ pub fn rule_mathml(k: OptKind, p: &Params) -> String {
 pub fn mathml(p: &Params) -> String {
     let mut s = String::new();
     for k in OptKind::ALL.into_iter().filter(|k| p.opts.contains(k)) {
-        s.push_str(&format!("<section class=\"rule\" data-opt=\"{}\"><h4>{}</h4>{}</section>", k.key(), k.label(), rule_mathml(k, p)));
+        s.push_str(&format!(
+            "<section class=\"rule\" data-opt=\"{}\"><h4>{}</h4>{}</section>",
+            k.key(),
+            crate::i18n::t(k.label()),
+            rule_mathml(k, p)
+        ));
     }
     if p.noise > 0.0 {
         s.push_str(&format!(

@@ -410,7 +410,7 @@ impl Lab for Optimizers {
                         (tf("step {}: L = {} at ({}, {})", &[&r.steps(), &fmt_sig(l, 4), &fmt_sig(x, 4), &fmt_sig(y, 4)]), false)
                     }
                 };
-                Readout { label: r.kind.label().to_string(), text, colour: Some(r.kind.index()), warn }
+                Readout { label: t(r.kind.label()).to_string(), text, colour: Some(r.kind.index()), warn }
             })
             .collect();
         let [x0, y0] = p.start();

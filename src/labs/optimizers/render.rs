@@ -146,8 +146,8 @@ fn legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, frame: &PlotFrame, 
     let x0 = frame.px.0 + (8.0 * sc) as i32;
     let y0 = frame.py.0 + (8.0 * sc) as i32;
     let text = |r: &super::model::Run| match r.diverged {
-        Some((n, Stop::NonFinite)) | Some((n, Stop::LeftBox)) => tf("{} — diverged at step {}", &[&r.kind.label(), &n]),
-        None => r.kind.label().to_string(),
+        Some((n, Stop::NonFinite)) | Some((n, Stop::LeftBox)) => tf("{} — diverged at step {}", &[&t(r.kind.label()), &n]),
+        None => t(r.kind.label()).to_string(),
     };
     let longest = s.runs.iter().map(|r| text(r).chars().count()).max().unwrap_or(4) as f64;
     let w = ((34.0 + 6.6 * longest) * sc) as i32;

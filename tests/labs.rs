@@ -248,3 +248,18 @@ proptest! {
         let _ = lab.query_pairs();
     }
 }
+
+/// The README lists every lab and documents every URL key (teachers write these links by hand).
+#[test]
+fn readme_documents_every_lab_and_key() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for e in LABS {
+        assert!(readme.contains(&format!("`{}`", e.slug)), "README lists lab {}", e.slug);
+        for c in (e.make)().controls() {
+            assert!(readme.contains(&format!("`{}`", c.key)), "README documents key {}", c.key);
+        }
+    }
+    for k in SHELL_KEYS {
+        assert!(readme.contains(&format!("`{k}`")), "README documents shell key {k}");
+    }
+}

@@ -203,44 +203,35 @@ fn loss_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: 
         let pts: Vec<(f64, f64)> = ys(r).into_iter().map(|(x, y)| (x, if lmin.is_some() { y.max(floor) } else { y })).collect();
         decimate(&pts, w_px.max(16) / 2)
     };
+    // The log and linear axes are different chart types; one macro styles and fills both.
+    macro_rules! fill {
+        ($chart:expr, $digits:expr, $floor:expr) => {{
+            let mut chart = $chart;
+            chart
+                .configure_mesh()
+                .light_line_style(theme.muted.mix(0.15))
+                .bold_line_style(theme.muted.mix(0.3))
+                .axis_style(theme.fg)
+                .label_style(theme.text(12.0))
+                .axis_desc_style(theme.text(13.0))
+                .x_desc(t("step"))
+                .y_desc(title)
+                .y_label_formatter(&|v| crate::math::fmt_sig(*v, $digits))
+                .draw()?;
+            for r in &s.runs {
+                let c = theme.series(r.kind.index());
+                chart.draw_series(LineSeries::new(line(r, $floor), c.stroke_width(theme.px(2.0))))?;
+            }
+        }};
+    }
     if lmin.is_some() {
         // At least 3 decades, at most 16 below the top, so one converged run does not flatten the rest.
         let hi = hi.max(lo * 10.0);
         let lo = lo.max(hi * 1e-16).min(hi / 1e3);
-        let mut chart = builder.build_cartesian_2d(0f64..steps as f64, (lo..hi * 1.5).log_scale())?;
-        chart
-            .configure_mesh()
-            .light_line_style(theme.muted.mix(0.15))
-            .bold_line_style(theme.muted.mix(0.3))
-            .axis_style(theme.fg)
-            .label_style(theme.text(12.0))
-            .axis_desc_style(theme.text(13.0))
-            .x_desc(t("step"))
-            .y_desc(title)
-            .y_label_formatter(&|v| crate::math::fmt_sig(*v, 2))
-            .draw()?;
-        for r in &s.runs {
-            let c = theme.series(r.kind.index());
-            chart.draw_series(LineSeries::new(line(r, lo), c.stroke_width(theme.px(2.0))))?;
-        }
+        fill!(builder.build_cartesian_2d(0f64..steps as f64, (lo..hi * 1.5).log_scale())?, 2, lo);
     } else {
         let pad = ((hi - lo).abs() * 0.05).max(1e-9);
-        let mut chart = builder.build_cartesian_2d(0f64..steps as f64, (lo - pad)..(hi + pad))?;
-        chart
-            .configure_mesh()
-            .light_line_style(theme.muted.mix(0.15))
-            .bold_line_style(theme.muted.mix(0.3))
-            .axis_style(theme.fg)
-            .label_style(theme.text(12.0))
-            .axis_desc_style(theme.text(13.0))
-            .x_desc(t("step"))
-            .y_desc(title)
-            .y_label_formatter(&|v| crate::math::fmt_sig(*v, 3))
-            .draw()?;
-        for r in &s.runs {
-            let c = theme.series(r.kind.index());
-            chart.draw_series(LineSeries::new(line(r, 0.0), c.stroke_width(theme.px(2.0))))?;
-        }
+        fill!(builder.build_cartesian_2d(0f64..steps as f64, (lo - pad)..(hi + pad))?, 3, 0.0);
     }
     Ok(())
 }

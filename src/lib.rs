@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod lab;
 pub mod labs;
 pub mod math;
+pub mod mathml;
 pub mod plot;
 
 #[cfg(not(target_arch = "wasm32"))]

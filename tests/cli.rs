@@ -97,3 +97,18 @@ fn list_documents_every_control() {
         }
     }
 }
+
+#[test]
+fn gradient_flow_csv_has_time_and_matches_the_model() {
+    let q = "lab=gradient_flow&methods=flow,gd&lr=0.1&horizon=1";
+    let (code, out, err) = flowlab(&["data", q]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[1], "method,step,t,x,y,loss");
+    assert_eq!(lines.len(), 2 + 2 * 11, "10 steps of 0.1 plus the start, for each method");
+    assert!(lines[2].starts_with("flow,0,0,-1.6,1.1,"));
+    assert!(lines[13].starts_with("gd,0,0,"));
+    assert!(lines[23].starts_with("gd,10,1,"), "{}", lines[23]);
+    let (lab, _) = flowlab::cli::instance_for(q).unwrap();
+    assert_eq!(out.split_once('\n').unwrap().1, lab.data().to_csv());
+}

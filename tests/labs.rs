@@ -239,6 +239,15 @@ proptest! {
         check_lab(lab.as_mut());
     }
 
+    /// The same for the gradient-flow lab.
+    #[test]
+    fn gradient_flow_never_panics_or_draws_non_finite(pairs in arb_query("gradient_flow")) {
+        let mut lab = flowlab::labs::find("gradient_flow").map(|e| (e.make)()).unwrap();
+        let notes = lab.apply_query(&pairs);
+        prop_assert!(notes.iter().all(|n| !n.is_ignored()), "{:?}", notes);
+        check_lab(lab.as_mut());
+    }
+
     /// Arbitrary query strings never panic the parser or the lab.
     #[test]
     fn arbitrary_queries_never_panic(q in "[ -~]{0,80}", slug in proptest::sample::select(LABS.iter().map(|e| e.slug).collect::<Vec<_>>())) {

@@ -1,6 +1,9 @@
 //! THE registry: one line per lab. Navigation, URL handling, the CLI and the tests that run over
 //! every lab all read this list, so registering a lab is all it takes to get them.
 
+/// Gradient flow against its discretisations.
+pub mod gradient_flow;
+/// Optimizer paths on 2-D loss surfaces.
 pub mod optimizers;
 
 use crate::lab::{DynLab, Instance, Lab, LabMeta};
@@ -24,7 +27,11 @@ fn make<L: Lab>() -> Box<dyn DynLab> {
 }
 
 /// Every lab, in menu order.
-pub static LABS: &[LabEntry] = &[entry::<optimizers::Optimizers>()];
+#[rustfmt::skip]
+pub static LABS: &[LabEntry] = &[
+    entry::<optimizers::Optimizers>(),
+    entry::<gradient_flow::GradientFlow>(),
+];
 
 /// Looks a lab up by slug.
 pub fn find(slug: &str) -> Option<&'static LabEntry> {

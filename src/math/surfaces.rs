@@ -34,6 +34,16 @@ pub enum SurfaceKind {
     Valley,
 }
 
+/// (URL value, label) of every surface, for selects.
+pub const SURFACE_OPTIONS: &[(&str, &str)] = &[
+    ("quadratic", "Rotated quadratic"),
+    ("saddle", "Saddle ½(x²−y²)"),
+    ("rosenbrock", "Rosenbrock"),
+    ("beale", "Beale"),
+    ("himmelblau", "Himmelblau"),
+    ("valley", "Valley ½(xy−1)²"),
+];
+
 impl SurfaceKind {
     /// All built-in surfaces, in menu order.
     pub const ALL: [SurfaceKind; 6] = [
@@ -83,6 +93,17 @@ impl SurfaceKind {
             SurfaceKind::Beale => (1.0, 1.4),
             SurfaceKind::Himmelblau => (-0.3, -0.95),
             SurfaceKind::Valley => (2.5, 0.1),
+        }
+    }
+
+    /// Known minima, marked on plots so a learner sees where paths should go.
+    pub const fn minima(self) -> &'static [(f64, f64)] {
+        match self {
+            SurfaceKind::Quadratic => &[(0.0, 0.0)],
+            SurfaceKind::Saddle | SurfaceKind::Valley => &[],
+            SurfaceKind::Rosenbrock => &[(1.0, 1.0)],
+            SurfaceKind::Beale => &[(3.0, 0.5)],
+            SurfaceKind::Himmelblau => &[(3.0, 2.0), (-2.805118, 3.131313), (-3.779310, -3.283186), (3.584428, -1.848127)],
         }
     }
 
@@ -190,6 +211,13 @@ impl Objective for Surface {
 
 fn beale_terms(x: f64, y: f64) -> (f64, f64, f64) {
     (1.5 - x + x * y, 2.25 - x + x * y * y, 2.625 - x + x * y * y * y)
+}
+
+/// "x = …, y = …, L = …, ‖∇L‖ = …": the hover text of 2-D labs.
+pub fn describe_point(f: &impl Objective, x: f64, y: f64) -> String {
+    use crate::math::fmt_sig;
+    let p = Vector2::new(x, y);
+    format!("x = {}, y = {}, L = {}, ‖∇L‖ = {}", fmt_sig(x, 4), fmt_sig(y, 4), fmt_sig(f.value(p), 4), fmt_sig(f.grad(p).norm(), 4))
 }
 
 /// Eigenvalues of a symmetric 2×2 matrix, ascending (closed form; no iteration, no panic).

@@ -282,6 +282,206 @@ pub fn decimate(points: &[(f64, f64)], buckets: usize) -> Vec<(f64, f64)> {
     out
 }
 
+/// One trajectory on a 2-D field plot.
+pub struct Series<'a> {
+    /// The points (finite).
+    pub path: &'a [[f64; 2]],
+    /// Palette and marker-shape index.
+    pub index: usize,
+    /// Legend text.
+    pub label: String,
+    /// Ended by divergence: a cross marker and a warning colour in the legend.
+    pub diverged: bool,
+    /// Mark every point (discrete iterates) instead of only the end.
+    pub dots: bool,
+}
+
+/// Heat map of `f` over the chart's plotting area (sampled once per CSS pixel, interpolated to
+/// device pixels) with small crosses at `marks` (known minima).
+pub fn field_background<DB: DrawingBackend>(
+    chart: &XyChart<'_, DB>,
+    v: &View,
+    f: impl Fn(f64, f64) -> f64,
+    marks: &[(f64, f64)],
+    theme: &theme::Theme,
+) -> DrawResult<(), DB> {
+    let plot = chart.plotting_area();
+    let abs = plot.strip_coord_spec();
+    let (w, h) = plot.dim_in_pixel();
+    let (sw, sh) = ((w as f64 / theme.scale).ceil() as u32, (h as f64 / theme.scale).ceil() as u32);
+    let vals = raster::sample(v, sw, sh, f);
+    raster::draw_raster(&abs, &raster::heatmap(&vals, sw, sh, w, h, theme))?;
+    let (xr, yr) = plot.get_pixel_range();
+    let st = theme.muted.stroke_width(theme.px(1.5));
+    let r = (theme.scale * 5.0).round() as i32;
+    for m in marks.iter().filter(|m| v.contains(m.0, m.1)) {
+        let at = plot.map_coordinate(m);
+        let c = (at.0 - xr.start, at.1 - yr.start);
+        abs.draw(&PathElement::new(vec![(c.0 - r, c.1), (c.0 + r, c.1)], st))?;
+        abs.draw(&PathElement::new(vec![(c.0, c.1 - r), (c.0, c.1 + r)], st))?;
+    }
+    Ok(())
+}
+
+/// Draws trajectories clipped to the view, with a halo for contrast on any background, the start
+/// point, and a marker of each series' own shape at its end (a cross where it diverged).
+pub fn draw_series<DB: DrawingBackend>(
+    chart: &XyChart<'_, DB>,
+    v: &View,
+    series: &[Series<'_>],
+    start: Option<[f64; 2]>,
+    theme: &theme::Theme,
+) -> DrawResult<(), DB> {
+    let plot = chart.plotting_area();
+    let abs = plot.strip_coord_spec();
+    let (xr, yr) = plot.get_pixel_range();
+    let to_rel = |pt: (f64, f64)| {
+        let a = plot.map_coordinate(&pt);
+        (a.0 - xr.start, a.1 - yr.start)
+    };
+    let lw = theme.px(2.0);
+    let halo = theme.bg.mix(0.85).stroke_width(lw + theme.px(2.5));
+    for s in series {
+        let colour = theme.series(s.index);
+        for piece in clip_polyline(s.path, v) {
+            // Consecutive points closer than a device pixel add nothing.
+            let mut px: Vec<(i32, i32)> = Vec::with_capacity(piece.len());
+            for q in piece {
+                let a = to_rel(q);
+                if px.last() != Some(&a) {
+                    px.push(a);
+                }
+            }
+            abs.draw(&PathElement::new(px.clone(), halo))?;
+            abs.draw(&PathElement::new(px, colour.stroke_width(lw)))?;
+        }
+        if s.dots {
+            for &[x, y] in s.path.iter().filter(|p| v.contains(p[0], p[1])) {
+                abs.draw(&Circle::new(to_rel((x, y)), theme.px(2.0), colour.filled()))?;
+            }
+        }
+    }
+    if let Some([sx, sy]) = start.filter(|p| v.contains(p[0], p[1])) {
+        let at = to_rel((sx, sy));
+        abs.draw(&Circle::new(at, theme.px(6.0), theme.bg.filled()))?;
+        abs.draw(&Circle::new(at, theme.px(5.0), theme.fg.stroke_width(theme.px(2.0))))?;
+    }
+    for s in series {
+        let Some(&[x, y]) = s.path.last() else { continue };
+        if !v.contains(x, y) {
+            continue;
+        }
+        let colour = theme.series(s.index);
+        if s.diverged {
+            draw_marker(&abs, Shape::Cross, to_rel((x, y)), theme.scale * 6.0, colour, theme.bg)?;
+        } else {
+            draw_marker(&abs, Shape::nth(s.index), to_rel((x, y)), theme.scale * 4.5, colour, theme.bg)?;
+        }
+    }
+    Ok(())
+}
+
+/// A legend inside the plot (top-left), so exported figures explain themselves.
+pub fn legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    frame: &PlotFrame,
+    series: &[Series<'_>],
+    theme: &theme::Theme,
+) -> DrawResult<(), DB> {
+    if series.is_empty() {
+        return Ok(());
+    }
+    let sc = theme.scale;
+    let row = (17.0 * sc).round() as i32;
+    let x0 = frame.px.0 + (8.0 * sc) as i32;
+    let y0 = frame.py.0 + (8.0 * sc) as i32;
+    let longest = series.iter().map(|s| s.label.chars().count()).max().unwrap_or(4) as f64;
+    let w = ((34.0 + 6.6 * longest) * sc) as i32;
+    let h = row * series.len() as i32 + (8.0 * sc) as i32;
+    let (ox, oy) = area.get_base_pixel();
+    let rel = |x: i32, y: i32| (x - ox, y - oy);
+    area.draw(&Rectangle::new([rel(x0, y0), rel(x0 + w, y0 + h)], theme.bg.mix(0.85).filled()))?;
+    area.draw(&Rectangle::new([rel(x0, y0), rel(x0 + w, y0 + h)], theme.muted.stroke_width(1)))?;
+    for (i, s) in series.iter().enumerate() {
+        let colour = theme.series(s.index);
+        let cy = y0 + (4.0 * sc) as i32 + row * i as i32 + row / 2;
+        let lx = x0 + (6.0 * sc) as i32;
+        area.draw(&PathElement::new(vec![rel(lx, cy), rel(lx + (18.0 * sc) as i32, cy)], colour.stroke_width(theme.px(2.0))))?;
+        let shape = if s.diverged { Shape::Cross } else { Shape::nth(s.index) };
+        draw_marker(area, shape, rel(lx + (9.0 * sc) as i32, cy), sc * 3.5, colour, theme.bg)?;
+        let tc = if s.diverged { theme.series(4) } else { theme.fg };
+        area.draw(&Text::new(s.label.clone(), rel(lx + (24.0 * sc) as i32, cy - (7.0 * sc) as i32), theme.text_left(12.0, tc)))?;
+    }
+    Ok(())
+}
+
+/// Curves against a common x axis from 0 to `x_max`, each `(palette index, points)`. With
+/// `log_y` the y axis is logarithmic over the positive values (non-positive ones are drawn at the
+/// floor), spanning at least 3 and at most 16 decades so one converged curve does not flatten the
+/// rest; otherwise linear with 5% padding.
+pub fn line_chart<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    curves: &[(usize, Vec<(f64, f64)>)],
+    x_max: f64,
+    log_y: bool,
+    x_desc: &str,
+    y_desc: &str,
+    theme: &theme::Theme,
+) -> DrawResult<(), DB> {
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    for (_, pts) in curves {
+        for &(_, y) in pts {
+            if (log_y && y <= 0.0) || !y.is_finite() {
+                continue;
+            }
+            lo = lo.min(y);
+            hi = hi.max(y);
+        }
+    }
+    if !(lo.is_finite() && hi.is_finite()) {
+        lo = 1e-3;
+        hi = 1.0;
+    }
+    let w_px = area.dim_in_pixel().0 as usize;
+    let mut builder = ChartBuilder::on(area);
+    builder.margin(theme.px(10.0)).x_label_area_size(theme.px(34.0)).y_label_area_size(theme.px(58.0));
+    let line = |pts: &[(f64, f64)], floor: f64| -> Vec<(f64, f64)> {
+        let pts: Vec<(f64, f64)> = pts.iter().map(|&(x, y)| (x, if log_y { y.max(floor) } else { y })).collect();
+        decimate(&pts, w_px.max(16) / 2)
+    };
+    // The log and linear axes are different chart types; one macro styles and fills both.
+    macro_rules! fill {
+        ($chart:expr, $digits:expr, $floor:expr) => {{
+            let mut chart = $chart;
+            chart
+                .configure_mesh()
+                .light_line_style(theme.muted.mix(0.15))
+                .bold_line_style(theme.muted.mix(0.3))
+                .axis_style(theme.fg)
+                .label_style(theme.text(12.0))
+                .axis_desc_style(theme.text(13.0))
+                .x_desc(x_desc)
+                .y_desc(y_desc)
+                .y_label_formatter(&|v| crate::math::fmt_sig(*v, $digits))
+                .draw()?;
+            for (i, pts) in curves {
+                chart.draw_series(LineSeries::new(line(pts, $floor), theme.series(*i).stroke_width(theme.px(2.0))))?;
+            }
+        }};
+    }
+    let x_max = if x_max > 0.0 && x_max.is_finite() { x_max } else { 1.0 };
+    if log_y {
+        let hi = hi.max(lo * 10.0);
+        let lo = lo.max(hi * 1e-16).min(hi / 1e3);
+        fill!(builder.build_cartesian_2d(0f64..x_max, (lo..hi * 1.5).log_scale())?, 2, lo);
+    } else {
+        let pad = ((hi - lo).abs() * 0.05).max(1e-9);
+        fill!(builder.build_cartesian_2d(0f64..x_max, (lo - pad)..(hi + pad))?, 3, 0.0);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

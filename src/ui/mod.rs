@@ -755,7 +755,11 @@ fn LabPage(ui: Ui, embed: Embed) -> impl IntoView {
             {full.then(|| view! {
                 <section class="formula" aria-label=t("Formulas")>
                     <h2>{t("Update rules")}</h2>
-                    <div id="formula" inner_html=move || { ui.version.get(); with_lab(|s| s.lab.formula()).unwrap_or_default() }></div>
+                    <div id="formula" inner_html=move || {
+                        ui.version.get();
+                        // Wide formulas scroll inside their box: keyboard users must be able to focus it.
+                        with_lab(|s| s.lab.formula()).unwrap_or_default().replace("<section class=\"rule\"", "<section class=\"rule\" tabindex=\"0\"")
+                    }></div>
                 </section>
                 <section class="prose">
                     <h2>{t("What to look at")}</h2>

@@ -113,20 +113,27 @@ test('typed junk in a numeric field keeps the last good state and marks the fiel
   await close();
 });
 
-test('clicking the plot moves the start point; hover shows the loss', async () => {
-  const { page, problems, close } = await openPage(browser, `${server.base}?lab=optimizers&autoplay=0`);
-  const box = await page.locator('#main-fg').boundingBox();
-  const fg0 = await canvasDigest(page, '#main-fg');
-  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.3);
-  assert.match(await page.locator('.hover').innerText(), /L = .*‖∇L‖ = /);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width * 0.62, box.y + box.height * 0.32, { steps: 3 });
-  await page.mouse.up();
-  const q = new URLSearchParams(await search(page));
-  assert.ok(q.get('x0') && q.get('y0'), 'start point written to the URL');
-  assert.notEqual((await canvasDigest(page, '#main-fg')).hash, fg0.hash);
-  assert.deepEqual(problems, []);
-  await close();
+test('every lab with a start point: clicking and dragging on the plot moves it; hover shows the loss', async () => {
+  let tested = 0;
+  for (const slug of labs) {
+    const { page, problems, close } = await openPage(browser, `${server.base}?lab=${slug}&autoplay=0`);
+    if (!(await page.$('.control[data-key="x0"]'))) { await close(); continue; }
+    const box = await page.locator('#main-fg').boundingBox();
+    const fg0 = await canvasDigest(page, '#main-fg');
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.3);
+    assert.match(await page.locator('.hover').innerText(), /L = .*‖∇L‖ = /, `${slug}: hover readout`);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.62, box.y + box.height * 0.32, { steps: 3 });
+    await page.mouse.up();
+    const q = new URLSearchParams(await search(page));
+    assert.ok(q.get('x0') && q.get('y0'), `${slug}: start point written to the URL`);
+    assert.equal(await page.inputValue('#n-x0'), q.get('x0'), `${slug}: field shows it`);
+    assert.notEqual((await canvasDigest(page, '#main-fg')).hash, fg0.hash, `${slug}: paths redrawn`);
+    assert.deepEqual(problems, []);
+    await close();
+    tested++;
+  }
+  assert.ok(tested >= 2, 'optimizers and gradient_flow both tested');
 });
 
 test('transport: reset, single step and play animate the run', async () => {

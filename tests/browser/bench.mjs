@@ -8,6 +8,8 @@ import { serve, launch, openPage, root } from './harness.mjs';
 
 const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
 const dpr = arg('--dpr', 1);
+// Extra pages to time, e.g. --also 'gradient_flow&streamlines=1' (repeatable).
+const also = process.argv.flatMap((a, i) => (a === '--also' ? [process.argv[i + 1]] : []));
 const width = arg('--width', 1280);
 
 const server = await serve();
@@ -17,12 +19,13 @@ try {
   const { page, close } = await openPage(browser, server.base);
   const labs = await page.$$eval('li.card', (cards) => cards.map((c) => c.dataset.slug));
   await close();
-  for (const slug of labs) {
+  for (const slug of [...labs, ...also]) {
     const { page, problems, close } = await openPage(browser, `${server.base}?lab=${slug}&bench=1`, { viewport: { width, height: 900 }, dpr });
     const json = await page.$eval('#bench', (el) => el.textContent);
     if (!json) throw new Error(`${slug}: no benchmark output`);
     const r = JSON.parse(json);
     r.viewport = `${width}x900@${dpr}x`;
+    r.lab = slug;
     r.problems = problems;
     results.push(r);
     await close();
@@ -33,7 +36,7 @@ try {
 }
 const fmt = (s) => (s ? `${s.median_ms.toFixed(2)} / ${s.p95_ms.toFixed(2)} ms (n=${s.n})` : 'n/a');
 console.log(`flowlab benchmark, headless Chromium, viewport ${width}x900 at devicePixelRatio ${dpr}`);
-console.log('lab'.padEnd(16), 'frame step+draw median / p95'.padEnd(34), 'parameter change median / p95'.padEnd(34), 'background redraw median / p95');
-for (const r of results) console.log(r.lab.padEnd(16), fmt(r.frame).padEnd(34), fmt(r.param_change).padEnd(34), fmt(r.background));
+console.log('lab'.padEnd(34), 'frame step+draw median / p95'.padEnd(34), 'parameter change median / p95'.padEnd(34), 'background redraw median / p95');
+for (const r of results) console.log(r.lab.padEnd(34), fmt(r.frame).padEnd(34), fmt(r.param_change).padEnd(34), fmt(r.background));
 mkdirSync(join(root, 'target'), { recursive: true });
 writeFileSync(join(root, 'target', 'bench.json'), JSON.stringify(results, null, 2));

@@ -3,32 +3,8 @@
 
 use super::model::OptKind;
 use super::Params;
-use crate::math::fmt_sig;
+use crate::mathml::*;
 
-fn n(x: f64) -> String {
-    format!("<mn>{}</mn>", fmt_sig(x, 4))
-}
-fn i(s: &str) -> String {
-    format!("<mi>{s}</mi>")
-}
-fn sub(a: &str, b: &str) -> String {
-    format!("<msub>{a}{b}</msub>")
-}
-fn sup(a: &str, b: &str) -> String {
-    format!("<msup>{a}{b}</msup>")
-}
-fn frac(a: &str, b: &str) -> String {
-    format!("<mfrac><mrow>{a}</mrow><mrow>{b}</mrow></mfrac>")
-}
-fn sqrt(a: &str) -> String {
-    format!("<msqrt>{a}</msqrt>")
-}
-fn paren(a: &str) -> String {
-    format!("<mo>(</mo>{a}<mo>)</mo>")
-}
-fn hat(a: &str) -> String {
-    format!("<mover>{a}<mo>^</mo></mover>")
-}
 fn t() -> String {
     i("t")
 }
@@ -47,24 +23,8 @@ fn var(name: &str) -> String {
 fn prev(name: &str) -> String {
     sub(&i(name), "<mrow><mi>t</mi><mo>−</mo><mn>1</mn></mrow>")
 }
-fn lines(rows: &[String]) -> String {
-    let mut s = String::from("<math display=\"block\"><mtable columnalign=\"left\">");
-    for r in rows {
-        s.push_str("<mtr><mtd>");
-        s.push_str(r);
-        s.push_str("</mtd></mtr>");
-    }
-    s.push_str("</mtable></math>");
-    s
-}
-fn assign(lhs: &str, rhs: &str) -> String {
-    format!("<mrow>{lhs}<mo>=</mo>{rhs}</mrow>")
-}
 fn one_minus(b: f64) -> String {
     n(1.0 - b)
-}
-fn sign(a: &str) -> String {
-    format!("<mi>sign</mi><mo>⁡</mo>{}", paren(a))
 }
 
 /// MathML of one optimizer's update.

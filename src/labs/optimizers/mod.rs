@@ -7,7 +7,7 @@ pub mod render;
 
 use crate::i18n::{t, tf};
 use crate::lab::{Control, Lab, LabMeta, Readout, Table, Value};
-use crate::math::surfaces::{sym_eigenvalues, Objective, Surface, SurfaceKind};
+use crate::math::surfaces::{sym_eigenvalues, Objective, Surface, SurfaceKind, SURFACE_OPTIONS};
 use crate::math::{fmt_sig, View};
 use model::{Noise, OptKind, Rule, Run, Stop};
 use nalgebra::Vector2;
@@ -181,15 +181,6 @@ pub struct State {
     bound: f64,
 }
 
-const SURFACES: &[(&str, &str)] = &[
-    ("quadratic", "Rotated quadratic"),
-    ("saddle", "Saddle ½(x²−y²)"),
-    ("rosenbrock", "Rosenbrock"),
-    ("beale", "Beale"),
-    ("himmelblau", "Himmelblau"),
-    ("valley", "Valley ½(xy−1)²"),
-];
-
 const OPTS: &[(&str, &str)] = &[
     ("sgd", "SGD"),
     ("momentum", "Momentum"),
@@ -232,7 +223,7 @@ static CONTROLS: &[C] = &[
     C::choice(
         "surface",
         "Surface",
-        SURFACES,
+        SURFACE_OPTIONS,
         |p| p.surface.key(),
         |p, k| {
             if let Some(s) = SurfaceKind::from_key(k) {
@@ -451,9 +442,6 @@ impl Lab for Optimizers {
         true
     }
     fn hover(_p: &Params, s: &State, x: f64, y: f64) -> Option<String> {
-        let v = Vector2::new(x, y);
-        let l = s.surface.value(v);
-        let g = s.surface.grad(v).norm();
-        Some(format!("x = {}, y = {}, L = {}, ‖∇L‖ = {}", fmt_sig(x, 4), fmt_sig(y, 4), fmt_sig(l, 4), fmt_sig(g, 4)))
+        Some(crate::math::surfaces::describe_point(&s.surface, x, y))
     }
 }

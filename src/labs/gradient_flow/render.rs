@@ -1,0 +1,172 @@
+//! Drawing of the gradient-flow lab, generic over the plotters backend.
+
+use super::model::Method;
+use super::{Params, State};
+use crate::i18n::{t, tf};
+use crate::lab::{Figure, Layer, PlotFrame};
+use crate::math::surfaces::Objective;
+use crate::math::View;
+use crate::plot::theme::Theme;
+use crate::plot::{draw_series, field_background, field_chart, frame_of, legend, line_chart, DrawResult, Series, XyChart};
+use nalgebra::Vector2;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// Draws one figure layer.
+pub fn render<DB: DrawingBackend>(
+    fig: Figure,
+    layer: Layer,
+    area: &DrawingArea<DB, Shift>,
+    p: &Params,
+    s: &State,
+    theme: &Theme,
+) -> DrawResult<Option<PlotFrame>, DB> {
+    match fig {
+        Figure::Main => {
+            let (chart, v) = field_chart(area, &p.view(), theme, layer.background())?;
+            let frame = frame_of(&chart, &v);
+            if layer.background() {
+                field_background(&chart, &v, |x, y| s.surface.value(Vector2::new(x, y)), p.surface.minima(), theme)?;
+                if p.streamlines {
+                    streamlines(&chart, &v, s, theme)?;
+                }
+                arrows(&chart, &v, p.arrows as usize, s, theme)?;
+            }
+            if layer.foreground() {
+                let dots = p.steps() <= 400;
+                let series: Vec<Series<'_>> = s
+                    .tracks
+                    .iter()
+                    .map(|tr| Series {
+                        path: &tr.path,
+                        index: tr.method.index(),
+                        label: match tr.diverged {
+                            Some(n) => tf("{} — diverged at step {}", &[&t(tr.method.label()), &n]),
+                            None => t(tr.method.label()).to_string(),
+                        },
+                        diverged: tr.diverged.is_some(),
+                        dots: dots && !tr.method.continuous(),
+                    })
+                    .collect();
+                draw_series(&chart, &v, &series, Some(p.start()), theme)?;
+                legend(area, &frame, &series, theme)?;
+            }
+            Ok(Some(frame))
+        }
+        Figure::Aux => {
+            let (left, right) = area.split_horizontally(area.dim_in_pixel().0 / 2);
+            let lmin = p.surface.min_value();
+            let t_max = p.steps() as f64 * p.lr;
+            let curves: Vec<(usize, Vec<(f64, f64)>)> = s
+                .tracks
+                .iter()
+                .map(|tr| {
+                    (tr.method.index(), tr.loss.iter().enumerate().map(|(i, &l)| (i as f64 * p.lr, lmin.map_or(l, |m| l - m))).collect())
+                })
+                .collect();
+            let title = if lmin.is_some() { t("L − L* (log)") } else { "L" };
+            line_chart(&left, &curves, t_max, lmin.is_some(), t("time t"), title, theme)?;
+            // Distance of GD from the flow and from the modified flow at the same times.
+            let gd = s.track(Method::Gd);
+            let mut gaps = Vec::new();
+            for m in [Method::Flow, Method::Modified] {
+                if let (Some(g), Some(o)) = (gd, s.track(m)) {
+                    let pts = g
+                        .path
+                        .iter()
+                        .zip(&o.path)
+                        .enumerate()
+                        .map(|(i, (a, b))| (i as f64 * p.lr, ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()))
+                        .collect();
+                    gaps.push((m.index(), pts));
+                }
+            }
+            line_chart(&right, &gaps, t_max, true, t("time t"), t("‖GD − flow‖ (log)"), theme)?;
+            Ok(None)
+        }
+    }
+}
+
+/// The vector field −∇L on an n×n grid: direction exact, length growing slowly with |∇L| so
+/// both steep walls and flat valleys stay readable.
+fn arrows<DB: DrawingBackend>(chart: &XyChart<'_, DB>, v: &View, n: usize, s: &State, theme: &Theme) -> DrawResult<(), DB> {
+    if n == 0 {
+        return Ok(());
+    }
+    let (dx, dy) = ((v.xmax - v.xmin) / n as f64, (v.ymax - v.ymin) / n as f64);
+    let cell = dx.min(dy);
+    let mut field = Vec::with_capacity(n * n);
+    let mut gmax: f64 = 0.0;
+    for j in 0..n {
+        for i in 0..n {
+            let c = Vector2::new(v.xmin + (i as f64 + 0.5) * dx, v.ymin + (j as f64 + 0.5) * dy);
+            let g = s.surface.grad(c);
+            if g.x.is_finite() && g.y.is_finite() {
+                gmax = gmax.max(g.norm());
+                field.push((c, g));
+            }
+        }
+    }
+    if gmax <= 0.0 {
+        return Ok(());
+    }
+    let plot = chart.plotting_area();
+    let style = theme.fg.mix(0.45).stroke_width(theme.px(1.0));
+    for (c, g) in field {
+        let m = g.norm();
+        if m <= gmax * 1e-12 {
+            continue;
+        }
+        let d = -g / m;
+        let len = 0.8 * cell * (m / gmax).powf(0.3).clamp(0.2, 1.0);
+        let (tail, head) = (c - d * len / 2.0, c + d * len / 2.0);
+        let rot = |a: f64| Vector2::new(d.x * a.cos() - d.y * a.sin(), d.x * a.sin() + d.y * a.cos());
+        let (w1, w2) = (head + rot(2.6) * len * 0.35, head + rot(-2.6) * len * 0.35);
+        let pt = |q: Vector2<f64>| (q.x, q.y);
+        plot.draw(&PathElement::new(vec![pt(tail), pt(head)], style))?;
+        plot.draw(&PathElement::new(vec![pt(w1), pt(head), pt(w2)], style))?;
+    }
+    Ok(())
+}
+
+/// Phase portrait: field lines of −∇L from a 20×20 grid, followed with unit speed (RK4).
+fn streamlines<DB: DrawingBackend>(chart: &XyChart<'_, DB>, v: &View, s: &State, theme: &Theme) -> DrawResult<(), DB> {
+    let n = 20;
+    let ds = v.span() / 150.0;
+    let dir = |p: Vector2<f64>| {
+        let g = s.surface.grad(p);
+        let m = g.norm();
+        if m > 1e-12 && m.is_finite() {
+            Some(-g / m)
+        } else {
+            None
+        }
+    };
+    let plot = chart.plotting_area();
+    let style = theme.muted.mix(0.55).stroke_width(theme.px(1.0));
+    for j in 0..n {
+        for i in 0..n {
+            let mut p = Vector2::new(
+                v.xmin + (i as f64 + 0.5) * (v.xmax - v.xmin) / n as f64,
+                v.ymin + (j as f64 + 0.5) * (v.ymax - v.ymin) / n as f64,
+            );
+            let mut line = vec![(p.x, p.y)];
+            for _ in 0..40 {
+                let Some(k1) = dir(p) else { break };
+                let Some(k2) = dir(p + k1 * ds / 2.0) else { break };
+                let Some(k3) = dir(p + k2 * ds / 2.0) else { break };
+                let Some(k4) = dir(p + k3 * ds) else { break };
+                let q = p + (k1 + 2.0 * k2 + 2.0 * k3 + k4) * ds / 6.0;
+                if !v.contains(q.x, q.y) || (q - p).norm() < ds * 0.1 {
+                    break;
+                }
+                p = q;
+                line.push((p.x, p.y));
+            }
+            if line.len() > 1 {
+                plot.draw(&PathElement::new(line, style))?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -346,10 +346,17 @@ fn run_bench(ui: Ui) {
             break;
         }
     }
-    // Parameter changes: nudge the first numeric control through a few values (replay + redraw).
+    // Parameter changes: nudge the first numeric control that leaves the cached background as it
+    // is (a slider event: replay + redraw of paths and charts) through a few values.
     let first = with_lab(|s| {
+        let bg = s.lab.background_key();
         s.lab.controls().into_iter().find_map(|c| match (c.kind, c.value) {
-            (crate::lab::ControlKind::Num { min, max, .. }, Value::Num(v)) if c.visible => Some((c.key, min, max, v)),
+            (crate::lab::ControlKind::Num { min, max, .. }, Value::Num(v)) if c.visible => {
+                let t = min + (max - min) * 0.3;
+                let keeps = s.lab.set_value(c.key, &Value::Num(t)).is_ok() && s.lab.background_key() == bg;
+                let _ = s.lab.set_value(c.key, &Value::Num(v));
+                keeps.then_some((c.key, min, max, v))
+            }
             _ => None,
         })
     })
@@ -382,7 +389,8 @@ fn run_bench(ui: Ui) {
     };
     let slug = with_lab(|s| s.lab.slug()).unwrap_or("");
     let json = format!(
-        "{{\"lab\":\"{slug}\",\"frame\":{},\"param_change\":{},\"background\":{}}}",
+        "{{\"lab\":\"{slug}\",\"control\":\"{}\",\"frame\":{},\"param_change\":{},\"background\":{}}}",
+        first.map(|f| f.0).unwrap_or(""),
         stats(&mut frames),
         stats(&mut changes),
         stats(&mut bgs)

@@ -1,5 +1,6 @@
 //! Shared numerics. Nothing here knows about drawing or the browser.
 
+pub mod expr;
 pub mod ode;
 pub mod rng;
 pub mod surfaces;

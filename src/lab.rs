@@ -77,6 +77,8 @@ pub enum Value {
     Flag(bool),
     /// A set of option keys (multi-selects), in option order.
     Set(Vec<String>),
+    /// Free text (a formula, a view window).
+    Text(String),
 }
 
 impl Value {
@@ -87,6 +89,7 @@ impl Value {
             Value::Choice(s) => s.clone(),
             Value::Flag(b) => if *b { "1" } else { "0" }.to_string(),
             Value::Set(v) => v.join(","),
+            Value::Text(s) => s.clone(),
         }
     }
 }
@@ -142,6 +145,15 @@ pub enum Access<P> {
         get: fn(&P) -> bool,
         /// Write.
         set: fn(&mut P, bool),
+    },
+    /// Free text validated by `set`: a text field with an inline error.
+    Text {
+        /// Read.
+        get: fn(&P) -> String,
+        /// Write; on invalid text returns the reason and leaves `P` as it was.
+        set: fn(&mut P, &str) -> Result<(), String>,
+        /// Validate without writing: the 1-based column and message of the first error.
+        check: fn(&str) -> Option<(usize, String)>,
     },
     /// Any subset of options: a row of toggle buttons; in the URL a comma list.
     Set {
@@ -214,6 +226,16 @@ impl<P> Control<P> {
     ) -> Self {
         Control { key, label, group: "", help: "", access: Access::Set { get, set, options }, default: None, visible: always::<P> }
     }
+    /// A validated text field.
+    pub const fn text(
+        key: &'static str,
+        label: &'static str,
+        get: fn(&P) -> String,
+        set: fn(&mut P, &str) -> Result<(), String>,
+        check: fn(&str) -> Option<(usize, String)>,
+    ) -> Self {
+        Control { key, label, group: "", help: "", access: Access::Text { get, set, check }, default: None, visible: always::<P> }
+    }
     /// Slider in log10 space (requires min > 0).
     pub const fn log(mut self) -> Self {
         if let Access::Num { ref mut log, .. } = self.access {
@@ -256,6 +278,7 @@ impl<P> Control<P> {
             Access::Choice { get, .. } => Value::Choice(get(p).to_string()),
             Access::Flag { get, .. } => Value::Flag(get(p)),
             Access::Set { get, .. } => Value::Set(get(p).into_iter().map(str::to_string).collect()),
+            Access::Text { get, .. } => Value::Text(get(p)),
         }
     }
 
@@ -291,12 +314,20 @@ impl<P> Control<P> {
                 set(p, &keys);
                 Ok(Value::Set(keys.iter().map(|s| s.to_string()).collect()))
             }
+            (Access::Text { set, .. }, Value::Text(s)) => {
+                set(p, s)?;
+                Ok(Value::Text(s.clone()))
+            }
             _ => Err(crate::i18n::t("wrong kind of value").to_string()),
         }
     }
 
     /// Parses the text form (URL value, numeric field, CLI) into a value of this control's shape.
     pub fn parse(&self, s: &str) -> Result<Value, String> {
+        // Text is kept exactly as typed: trimming would fight the field while a learner types.
+        if let Access::Text { .. } = &self.access {
+            return Ok(Value::Text(s.to_string()));
+        }
         let s = s.trim();
         match &self.access {
             Access::Num { .. } => parse_num(s).map(Value::Num).ok_or_else(|| crate::i18n::tf("'{}' is not a number", &[&clip(s)])),
@@ -306,6 +337,8 @@ impl<P> Control<P> {
                 "0" | "false" | "off" | "no" => Ok(Value::Flag(false)),
                 _ => Err(crate::i18n::tf("'{}' is not 0 or 1", &[&clip(s)])),
             },
+            // Not reached (returned above); kept total so nothing can panic here.
+            Access::Text { .. } => Ok(Value::Text(s.to_string())),
             Access::Set { .. } => Ok(Value::Set(s.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect())),
         }
     }
@@ -353,7 +386,7 @@ pub struct ControlInfo {
 }
 
 /// The shape of a control, without accessors.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum ControlKind {
     /// Numeric range.
     Num {
@@ -378,6 +411,19 @@ pub enum ControlKind {
         /// (key, label).
         options: &'static [(&'static str, &'static str)],
     },
+    /// Validated text.
+    Text {
+        /// First error: 1-based column and message.
+        check: fn(&str) -> Option<(usize, String)>,
+    },
+}
+
+/// Equal when they accept the same values (a text control's validator is not compared: function
+/// addresses are not meaningful).
+impl PartialEq for ControlKind {
+    fn eq(&self, other: &Self) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other) && self.describe() == other.describe()
+    }
 }
 
 impl ControlKind {
@@ -396,6 +442,7 @@ impl ControlKind {
             ControlKind::Choice { options } => options.iter().map(|(k, _)| *k).collect::<Vec<_>>().join("|"),
             ControlKind::Flag => "0|1".to_string(),
             ControlKind::Set { options } => format!("comma list of {}", options.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(",")),
+            ControlKind::Text { .. } => "text".to_string(),
         }
     }
 }
@@ -725,6 +772,7 @@ impl<L: Lab> DynLab for Instance<L> {
                     Access::Choice { options, .. } => ControlKind::Choice { options },
                     Access::Flag { .. } => ControlKind::Flag,
                     Access::Set { options, .. } => ControlKind::Set { options },
+                    Access::Text { check, .. } => ControlKind::Text { check: *check },
                 },
                 value: c.get(&self.params),
                 default: c.default_value(&self.params),

@@ -112,3 +112,20 @@ fn gradient_flow_csv_has_time_and_matches_the_model() {
     let (lab, _) = flowlab::cli::instance_for(q).unwrap();
     assert_eq!(out.split_once('\n').unwrap().1, lab.data().to_csv());
 }
+
+#[test]
+fn typed_surface_in_the_cli_and_a_junk_formula_exits_2() {
+    let (code, out, err) = flowlab(&["data", "lab=optimizers&surface=custom&f=x%5E2%2B3*y%5E2&opt=sgd&steps=2&x0=1&y0=1&sgd_lr=0.1"]);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<&str> = out.lines().skip(2).collect();
+    // ∇(x² + 3y²) = (2x, 6y): from (1, 1) with η = 0.1 → (0.8, 0.4).
+    let cells: Vec<f64> = rows[1].split(',').skip(2).map(|c| c.parse().unwrap()).collect();
+    assert!((cells[0] - 0.8).abs() < 1e-15 && (cells[1] - 0.4).abs() < 1e-15, "{}", rows[1]);
+    let (code, out, err) = flowlab(&["data", "lab=optimizers&surface=custom&f=x%2B*y"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("'f'") && err.contains("column 3"), "{err}");
+    let (code, _, err) = flowlab(&["svg", "lab=gradient_flow&view=1,0,0,1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("'view'"), "{err}");
+}

@@ -27,8 +27,9 @@ fn literals_in_source() -> BTreeSet<String> {
             }
             let text = std::fs::read_to_string(&p).unwrap();
             let b = text.as_bytes();
-            for (i, _) in text.match_indices("(\"") {
-                // Only calls named `t` or `tf` (not `format`, `it`, …).
+            for (i, _) in text.match_indices('(') {
+                // Only calls named `t` or `tf` (not `format`, `it`, …), whose first argument is a
+                // string literal, possibly on the next line.
                 let name_end = i;
                 let mut s = name_end;
                 while s > 0 && (b[s - 1].is_ascii_alphanumeric() || b[s - 1] == b'_') {
@@ -38,6 +39,14 @@ fn literals_in_source() -> BTreeSet<String> {
                 if name != "t" && name != "tf" {
                     continue;
                 }
+                let mut q = i + 1;
+                while q < b.len() && b[q].is_ascii_whitespace() {
+                    q += 1;
+                }
+                if q >= b.len() || b[q] != b'"' {
+                    continue;
+                }
+                let i = q - 1;
                 let mut lit = String::new();
                 let mut j = i + 2;
                 while j < b.len() && b[j] != b'"' {
@@ -95,6 +104,7 @@ fn registry_strings() -> BTreeSet<String> {
 fn chinese_table_is_complete_and_has_no_stale_entries() {
     let _turn = LANG.lock().unwrap_or_else(|e| e.into_inner());
     let mut wanted = registry_strings();
+    wanted.extend(flowlab::math::expr::MESSAGES.iter().map(|m| m.to_string()));
     wanted.extend(literals_in_source());
     let have: BTreeSet<String> = table().iter().map(|(k, _)| k.to_string()).collect();
     let missing: Vec<&String> = wanted.difference(&have).collect();

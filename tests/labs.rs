@@ -12,8 +12,10 @@ fn golden_dir() -> PathBuf {
 }
 
 /// A value in range that differs from `default` (for URL round trips).
-fn other_value(kind: &ControlKind, default: &Value) -> Value {
+fn other_value(key: &str, kind: &ControlKind, default: &Value) -> Value {
     match (kind, default) {
+        (ControlKind::Text { .. }, Value::Text(_)) if key == "view" => Value::Text("-3,2.5,-1,4".into()),
+        (ControlKind::Text { .. }, Value::Text(_)) => Value::Text("x^2 + 3*sin(y) - min(x, y)".into()),
         (ControlKind::Num { min, max, integer, log }, Value::Num(d)) => {
             let mut v = if *log { (min.ln() + 0.37 * (max.ln() - min.ln())).exp() } else { min + 0.37 * (max - min) };
             if *integer {
@@ -76,7 +78,7 @@ fn every_control_round_trips_through_the_url() {
         let base = (e.make)();
         for c in base.controls() {
             let mut lab = (e.make)();
-            let v = other_value(&c.kind, &c.default);
+            let v = other_value(c.key, &c.kind, &c.default);
             lab.set_value(c.key, &v).unwrap_or_else(|n| panic!("{}: {} rejected {v:?}: {n:?}", e.slug, c.key));
             let pairs = lab.query_pairs();
             assert!(pairs.iter().any(|(k, _)| k == c.key), "{}: {} written to the URL", e.slug, c.key);
@@ -110,6 +112,13 @@ fn junk_and_extreme_values_are_reported_and_never_applied_raw() {
                     ControlKind::Flag | ControlKind::Choice { .. } => {
                         assert_eq!(notes.len(), 1, "{}: {}={j:?} → {notes:?}", e.slug, c.key);
                         assert_eq!(v, c.default);
+                    }
+                    ControlKind::Text { check } => {
+                        // Text is taken exactly when it is valid; otherwise reported and the default kept.
+                        assert_eq!(notes.is_empty(), check(j).is_none(), "{}: {}={j:?} → {notes:?}", e.slug, c.key);
+                        if !notes.is_empty() {
+                            assert_eq!(v, c.default, "{}: {} keeps its value", e.slug, c.key);
+                        }
                     }
                     ControlKind::Set { .. } => {
                         if !j.is_empty() {
@@ -176,8 +185,19 @@ fn layering() {
     assert!(checked >= 8, "layering test found only {checked} files");
 }
 
-fn arb_value(kind: ControlKind) -> BoxedStrategy<String> {
+fn arb_value(key: &'static str, kind: ControlKind) -> BoxedStrategy<String> {
     match kind {
+        ControlKind::Text { .. } if key == "view" => (-10.0f64..9.0, 0.1f64..10.0, -10.0f64..9.0, 0.1f64..10.0)
+            .prop_map(|(x, w, y, h)| format!("{x},{},{y},{}", x + w, y + h))
+            .boxed(),
+        ControlKind::Text { .. } => proptest::sample::select(
+            flowlab::labs::plane::GALLERY
+                .iter()
+                .map(|g| g.expr.to_string())
+                .chain(["log(x)".to_string(), "1/(x*y)".to_string(), "sqrt(x) + y^2".to_string()])
+                .collect::<Vec<_>>(),
+        )
+        .boxed(),
         ControlKind::Num { min, max, integer, .. } => {
             let span = max - min;
             prop_oneof![
@@ -201,7 +221,7 @@ fn arb_value(kind: ControlKind) -> BoxedStrategy<String> {
 fn arb_query(slug: &'static str) -> impl Strategy<Value = Vec<(String, String)>> {
     let lab = flowlab::labs::find(slug).map(|e| (e.make)()).unwrap();
     let controls = lab.controls();
-    let strategies: Vec<_> = controls.into_iter().map(|c| (Just(c.key.to_string()), arb_value(c.kind), any::<bool>())).collect();
+    let strategies: Vec<_> = controls.into_iter().map(|c| (Just(c.key.to_string()), arb_value(c.key, c.kind), any::<bool>())).collect();
     strategies.prop_map(|v| v.into_iter().filter(|(_, _, keep)| *keep).map(|(k, v, _)| (k, v)).collect())
 }
 

@@ -5,6 +5,7 @@
 pub mod gradient_flow;
 /// Optimizer paths on 2-D loss surfaces.
 pub mod optimizers;
+pub mod plane;
 
 use crate::lab::{DynLab, Instance, Lab, LabMeta};
 

@@ -15,6 +15,22 @@ pub const MAX_LEN: usize = 500;
 /// Deepest accepted nesting (parentheses, function calls, unary minus and powers).
 pub const MAX_DEPTH: usize = 64;
 
+/// Every parse error message (English keys of the translation table; tests/i18n.rs checks them).
+pub const MESSAGES: &[&str] = &[
+    "expected ( after a function name",
+    "missing closing parenthesis",
+    "min and max take two arguments",
+    "expected a number, x, y, a function or (",
+    "expression ends too early",
+    "expression longer than 500 characters",
+    "expression nested too deeply",
+    "malformed number",
+    "number too large",
+    "unexpected character",
+    "unexpected text after the expression",
+    "unknown name (use x, y, pi, e or a listed function)",
+];
+
 /// A parse error: what and where (1-based column, in characters).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {

@@ -32,6 +32,8 @@ pub enum SurfaceKind {
     Himmelblau,
     /// ½(xy − 1)²: a valley of minima whose sharpness x² + y² varies.
     Valley,
+    /// A formula typed by the learner (see [`crate::math::expr`]).
+    Custom,
 }
 
 /// (URL value, label) of every surface, for selects.
@@ -42,17 +44,19 @@ pub const SURFACE_OPTIONS: &[(&str, &str)] = &[
     ("beale", "Beale"),
     ("himmelblau", "Himmelblau"),
     ("valley", "Valley ½(xy−1)²"),
+    ("custom", "Your own f(x, y)"),
 ];
 
 impl SurfaceKind {
     /// All built-in surfaces, in menu order.
-    pub const ALL: [SurfaceKind; 6] = [
+    pub const ALL: [SurfaceKind; 7] = [
         SurfaceKind::Quadratic,
         SurfaceKind::Saddle,
         SurfaceKind::Rosenbrock,
         SurfaceKind::Beale,
         SurfaceKind::Himmelblau,
         SurfaceKind::Valley,
+        SurfaceKind::Custom,
     ];
 
     /// The URL value.
@@ -64,6 +68,7 @@ impl SurfaceKind {
             SurfaceKind::Beale => "beale",
             SurfaceKind::Himmelblau => "himmelblau",
             SurfaceKind::Valley => "valley",
+            SurfaceKind::Custom => "custom",
         }
     }
 
@@ -81,6 +86,7 @@ impl SurfaceKind {
             SurfaceKind::Beale => View::new(-4.5, 4.5, -4.5, 4.5),
             SurfaceKind::Himmelblau => View::new(-5.0, 5.0, -5.0, 5.0),
             SurfaceKind::Valley => View::new(-0.5, 3.5, -0.5, 3.5),
+            SurfaceKind::Custom => View::new(-10.0, 10.0, -10.0, 10.0),
         }
     }
 
@@ -93,6 +99,7 @@ impl SurfaceKind {
             SurfaceKind::Beale => (1.0, 1.4),
             SurfaceKind::Himmelblau => (-0.3, -0.95),
             SurfaceKind::Valley => (2.5, 0.1),
+            SurfaceKind::Custom => (-7.0, -5.0),
         }
     }
 
@@ -100,7 +107,7 @@ impl SurfaceKind {
     pub const fn minima(self) -> &'static [(f64, f64)] {
         match self {
             SurfaceKind::Quadratic => &[(0.0, 0.0)],
-            SurfaceKind::Saddle | SurfaceKind::Valley => &[],
+            SurfaceKind::Saddle | SurfaceKind::Valley | SurfaceKind::Custom => &[],
             SurfaceKind::Rosenbrock => &[(1.0, 1.0)],
             SurfaceKind::Beale => &[(3.0, 0.5)],
             SurfaceKind::Himmelblau => &[(3.0, 2.0), (-2.805118, 3.131313), (-3.779310, -3.283186), (3.584428, -1.848127)],
@@ -110,19 +117,21 @@ impl SurfaceKind {
     /// The global minimum value, where the surface has one (the saddle is unbounded below).
     pub const fn min_value(self) -> Option<f64> {
         match self {
-            SurfaceKind::Saddle => None,
+            SurfaceKind::Saddle | SurfaceKind::Custom => None,
             _ => Some(0.0),
         }
     }
 }
 
-/// A built-in surface with its parameters resolved.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// A surface with its parameters resolved.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Surface {
     /// Which surface.
     pub kind: SurfaceKind,
     /// Hessian of the quadratic (unused by the other surfaces).
     h: Matrix2<f64>,
+    /// The compiled formula of a custom surface.
+    prog: Option<std::rc::Rc<crate::math::expr::Program>>,
 }
 
 impl Surface {
@@ -133,7 +142,20 @@ impl Surface {
         let h = r * Matrix2::new(1.0, 0.0, 0.0, kappa) * r.transpose();
         // Symmetrise exactly: rounding in the product can leave h12 ≠ h21 in the last bit.
         let h = (h + h.transpose()) * 0.5;
-        Surface { kind, h }
+        Surface { kind, h, prog: None }
+    }
+
+    /// A typed surface.
+    pub fn custom(prog: std::rc::Rc<crate::math::expr::Program>) -> Self {
+        Surface { kind: SurfaceKind::Custom, h: Matrix2::identity(), prog: Some(prog) }
+    }
+
+    /// f at many points (heat maps): the compiled grid evaluation for typed formulas.
+    pub fn values(&self, xs: &[f64], ys: &[f64]) -> Vec<f64> {
+        match &self.prog {
+            Some(p) => p.values(xs, ys),
+            None => xs.iter().zip(ys).map(|(&x, &y)| self.value(Vector2::new(x, y))).collect(),
+        }
     }
 }
 
@@ -141,6 +163,7 @@ impl Objective for Surface {
     fn value(&self, p: Vector2<f64>) -> f64 {
         let (x, y) = (p.x, p.y);
         match self.kind {
+            SurfaceKind::Custom => self.prog.as_ref().map_or(f64::NAN, |q| q.value(x, y)),
             SurfaceKind::Quadratic => 0.5 * p.dot(&(self.h * p)),
             SurfaceKind::Saddle => 0.5 * (x * x - y * y),
             SurfaceKind::Rosenbrock => (1.0 - x).powi(2) + 100.0 * (y - x * x).powi(2),
@@ -156,6 +179,7 @@ impl Objective for Surface {
     fn grad(&self, p: Vector2<f64>) -> Vector2<f64> {
         let (x, y) = (p.x, p.y);
         match self.kind {
+            SurfaceKind::Custom => self.prog.as_ref().map_or(Vector2::new(f64::NAN, f64::NAN), |q| q.derivatives(x, y).1),
             SurfaceKind::Quadratic => self.h * p,
             SurfaceKind::Saddle => Vector2::new(x, -y),
             SurfaceKind::Rosenbrock => Vector2::new(-2.0 * (1.0 - x) - 400.0 * x * (y - x * x), 200.0 * (y - x * x)),
@@ -181,6 +205,7 @@ impl Objective for Surface {
     fn hessian(&self, p: Vector2<f64>) -> Matrix2<f64> {
         let (x, y) = (p.x, p.y);
         match self.kind {
+            SurfaceKind::Custom => self.prog.as_ref().map_or(Matrix2::from_element(f64::NAN), |q| q.derivatives(x, y).2),
             SurfaceKind::Quadratic => self.h,
             SurfaceKind::Saddle => Matrix2::new(1.0, 0.0, 0.0, -1.0),
             SurfaceKind::Rosenbrock => {
@@ -293,7 +318,7 @@ mod tests {
     #[test]
     fn derivatives_match_finite_differences() {
         let pts = [(-1.2, 1.0), (0.3, -0.7), (1.7, 0.4), (-0.9, -1.3), (2.2, 1.9)];
-        for kind in SurfaceKind::ALL {
+        for kind in SurfaceKind::ALL.into_iter().filter(|k| *k != SurfaceKind::Custom) {
             let s = Surface::new(kind, 7.0, 25.0);
             for &(x, y) in &pts {
                 let p = v(x, y);

@@ -296,12 +296,13 @@ pub struct Series<'a> {
     pub dots: bool,
 }
 
-/// Heat map of `f` over the chart's plotting area (sampled once per CSS pixel, interpolated to
-/// device pixels) with small crosses at `marks` (known minima).
+/// Heat map of a field over the chart's plotting area (sampled once per CSS pixel, interpolated
+/// to device pixels) with small crosses at `marks` (known minima). `f` evaluates the field at
+/// many points at once (`xs`, `ys`), so a typed formula runs as a compiled grid evaluation.
 pub fn field_background<DB: DrawingBackend>(
     chart: &XyChart<'_, DB>,
     v: &View,
-    f: impl Fn(f64, f64) -> f64,
+    f: impl Fn(&[f64], &[f64]) -> Vec<f64>,
     marks: &[(f64, f64)],
     theme: &theme::Theme,
 ) -> DrawResult<(), DB> {
@@ -309,7 +310,7 @@ pub fn field_background<DB: DrawingBackend>(
     let abs = plot.strip_coord_spec();
     let (w, h) = plot.dim_in_pixel();
     let (sw, sh) = ((w as f64 / theme.scale).ceil() as u32, (h as f64 / theme.scale).ceil() as u32);
-    let vals = raster::sample(v, sw, sh, f);
+    let vals = raster::sample_grid(v, sw, sh, f);
     raster::draw_raster(&abs, &raster::heatmap(&vals, sw, sh, w, h, theme))?;
     let (xr, yr) = plot.get_pixel_range();
     let st = theme.muted.stroke_width(theme.px(1.5));

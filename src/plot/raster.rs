@@ -53,6 +53,23 @@ pub fn sample(view: &View, w: u32, h: u32, f: impl Fn(f64, f64) -> f64) -> Vec<f
     out
 }
 
+/// Like [`sample`], evaluating all points in one call.
+pub fn sample_grid(view: &View, w: u32, h: u32, f: impl Fn(&[f64], &[f64]) -> Vec<f64>) -> Vec<f64> {
+    let (w, h) = (w.max(1), h.max(1));
+    let dx = (view.xmax - view.xmin) / w as f64;
+    let dy = (view.ymax - view.ymin) / h as f64;
+    let n = (w * h) as usize;
+    let (mut xs, mut ys) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for j in 0..h {
+        let y = view.ymax - (j as f64 + 0.5) * dy;
+        for i in 0..w {
+            xs.push(view.xmin + (i as f64 + 0.5) * dx);
+            ys.push(y);
+        }
+    }
+    f(&xs, &ys)
+}
+
 /// Heat map of `values` (an `sw`×`sh` grid as from [`sample`]) drawn at `w`×`h` pixels, on a log
 /// scale: t = ln(L − min + δ), normalised over the finite values, with δ a small fraction of the
 /// median so the minimum's basin keeps detail. The grid may be coarser than the output (the

@@ -162,6 +162,48 @@ fn SetControl(ui: Ui, c: ControlInfo, options: &'static [(&'static str, &'static
     }
 }
 
+#[component]
+fn TextControl(ui: Ui, c: ControlInfo, check: fn(&str) -> Option<(usize, String)>) -> impl IntoView {
+    let key = c.key;
+    let id = format!("c-{key}");
+    let err_id = format!("e-{key}");
+    // The text being typed while it is invalid, with the column and message of the first error.
+    let error: RwSignal<Option<(String, usize, String)>> = RwSignal::new(None);
+    let value = move || {
+        ui.version.get();
+        match current(key) {
+            Some(Value::Text(s)) => s,
+            _ => String::new(),
+        }
+    };
+    view! {
+        <div class="control text" data-key=key hidden=move || { ui.version.get(); !shown(key) }>
+            <label for=id.clone() title=c.help>{c.label}</label>
+            <input type="text" id=id spellcheck="false" autocomplete="off" autocapitalize="off" maxlength="600"
+                aria-describedby=err_id.clone() aria-invalid=move || error.get().is_some().to_string()
+                prop:value=value
+                on:input=move |ev| {
+                    let text = event_target_value(&ev);
+                    match check(&text) {
+                        // Valid text applies at once (the figure follows every keystroke) …
+                        None => {
+                            error.set(None);
+                            set_control(ui, key, Some(&text), None);
+                        }
+                        // … invalid text is shown with a caret; the last valid value stays in use.
+                        Some((col, msg)) => error.set(Some((text, col, msg))),
+                    }
+                } />
+            <pre class="caret" id=err_id tabindex="0" hidden=move || error.get().is_none()>{move || {
+                error.get().map(|(text, col, msg)| {
+                    let pad: String = " ".repeat(col.saturating_sub(1).min(text.chars().count()));
+                    format!("{text}\n{pad}^\n{}", tf("column {}: {}", &[&col, &msg]))
+                })
+            }}</pre>
+        </div>
+    }
+}
+
 /// The control panel of the current lab, grouped under headings.
 #[component]
 pub fn Controls(ui: Ui) -> impl IntoView {
@@ -190,6 +232,7 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                     ControlKind::Choice { options } => view! { <ChoiceControl ui=ui c=c options=options/> }.into_any(),
                     ControlKind::Flag => view! { <FlagControl ui=ui c=c/> }.into_any(),
                     ControlKind::Set { options } => view! { <SetControl ui=ui c=c options=options/> }.into_any(),
+                    ControlKind::Text { check } => view! { <TextControl ui=ui c=c check=check/> }.into_any(),
                 })
                 .collect_view();
             view! {

@@ -375,3 +375,37 @@ test('touch: tapping and dragging on the plot moves the start point on a phone',
   assert.deepEqual(problems, []);
   await close();
 });
+
+test('typed surfaces: every keystroke redraws; a bad formula shows a caret and keeps the last valid one', async () => {
+  for (const slug of labs.filter((s) => ['optimizers', 'gradient_flow'].includes(s))) {
+    const { page, problems, close } = await openPage(browser, `${server.base}?lab=${slug}&surface=custom&autoplay=0`);
+    assert.equal(await page.inputValue('#c-f'), '(x + 2*y - 7)^2 + (2*x + y - 5)^2', `${slug}: Booth by default`);
+    const bg0 = await canvasDigest(page, '#main-bg');
+    await page.fill('#c-f', '');
+    await page.type('#c-f', 'x^2 + 3*y^2');
+    await page.waitForTimeout(50);
+    const q = new URLSearchParams(await search(page));
+    assert.equal(q.get('f'), 'x^2 + 3*y^2', `${slug}: URL carries the formula`);
+    assert.notEqual((await canvasDigest(page, '#main-bg')).hash, bg0.hash, `${slug}: heat map redrawn`);
+    const bg1 = await canvasDigest(page, '#main-bg');
+    await page.type('#c-f', '+* y');
+    assert.ok(await page.isVisible('#e-f'), `${slug}: error shown`);
+    const err = await page.innerText('#e-f');
+    assert.match(err, /column 13/, `${slug}: names the column: ${err}`);
+    assert.match(err, /\n {12}\^/, `${slug}: caret under the column`);
+    assert.equal(await page.getAttribute('#c-f', 'aria-invalid'), 'true');
+    assert.equal(new URLSearchParams(await search(page)).get('f'), 'x^2 + 3*y^2', `${slug}: URL keeps the last valid formula`);
+    assert.equal((await canvasDigest(page, '#main-bg')).hash, bg1.hash, `${slug}: figure kept`);
+    // The gallery fills formula, window and start point; log(x) leaves its domain on the left half.
+    await page.selectOption('#c-gallery', 'rastrigin');
+    assert.match(await page.inputValue('#c-f'), /cos\(2\*pi\*x\)/);
+    assert.equal(new URLSearchParams(await search(page)).get('gallery'), 'rastrigin');
+    assert.equal(await page.$('#panic'), null);
+    assert.deepEqual(problems, []);
+    await close();
+  }
+  const { page, problems, close } = await openPage(browser, `${server.base}?lab=optimizers&surface=custom&f=log(x)%2By%5E2&x0=0.5&y0=1&opt=sgd&sgd_lr=0.5&autoplay=0`);
+  assert.match(await page.innerText('#readouts'), /SGD\s+diverged at step \d+ \(left the domain\)/);
+  assert.deepEqual(problems, []);
+  await close();
+});

@@ -62,7 +62,10 @@ export async function openPage(browser, url, opts = {}) {
     if (m.type() === 'error' && !/integrity/.test(m.text())) problems.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`requestfailed: ${r.url()}`));
+  page.on('requestfailed', (r) => {
+    // A navigation (reload, language switch) aborts requests still in flight: not an app error.
+    if (r.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`);
+  });
   await page.goto(url);
   await page.waitForSelector('body[data-ready="1"]', { timeout: 30000 });
   return { page, problems, close: () => context.close() };

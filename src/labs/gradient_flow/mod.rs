@@ -6,8 +6,9 @@ pub mod model;
 mod render;
 
 use crate::i18n::{t, tf};
-use crate::lab::{fmt_num, Control, Lab, LabMeta, Readout, Table, Value};
-use crate::math::surfaces::{sym_eigenvalues, Objective, Surface, SurfaceKind, SURFACE_OPTIONS};
+use crate::lab::{fmt_num, Control, Lab, LabMeta, Readout, Table};
+use crate::labs::plane::{self, HasPlane, Plane};
+use crate::math::surfaces::{sym_eigenvalues, Objective, Surface, SurfaceKind};
 use crate::math::{fmt_sig, View};
 use crate::mathml::*;
 use model::{gd_contraction, Method, Track};
@@ -23,12 +24,8 @@ pub const MAX_STEPS: usize = 5000;
 #[derive(Clone, Debug, PartialEq)]
 #[allow(missing_docs)]
 pub struct Params {
-    pub surface: SurfaceKind,
-    pub kappa: f64,
-    pub phi: f64,
-    /// `None`: the surface's default start.
-    pub x0: Option<f64>,
-    pub y0: Option<f64>,
+    /// Surface, its parameters, start point and view (shared with the other 2-D labs).
+    pub plane: Plane,
     pub lr: f64,
     pub beta: f64,
     pub horizon: f64,
@@ -41,11 +38,7 @@ impl Default for Params {
     /// H = diag(1, 20) rotated by 30°: the spec's example, with ηλ_max = 0.8.
     fn default() -> Self {
         Params {
-            surface: SurfaceKind::Quadratic,
-            kappa: 20.0,
-            phi: 30.0,
-            x0: None,
-            y0: None,
+            plane: Plane::new(SurfaceKind::Quadratic, 20.0, 30.0),
             lr: 0.04,
             beta: 0.5,
             horizon: 8.0,
@@ -56,19 +49,27 @@ impl Default for Params {
     }
 }
 
+impl HasPlane for Params {
+    fn plane(&self) -> &Plane {
+        &self.plane
+    }
+    fn plane_mut(&mut self) -> &mut Plane {
+        &mut self.plane
+    }
+}
+
 impl Params {
     /// The loss.
     pub fn objective(&self) -> Surface {
-        Surface::new(self.surface, self.kappa, self.phi)
+        self.plane.objective()
     }
     /// The start point.
     pub fn start(&self) -> [f64; 2] {
-        let (dx, dy) = self.surface.default_start();
-        [self.x0.unwrap_or(dx), self.y0.unwrap_or(dy)]
+        self.plane.start()
     }
     /// The window shown.
     pub fn view(&self) -> View {
-        self.surface.default_view()
+        self.plane.view()
     }
     /// Samples per method: ⌈horizon/η⌉, at most [`MAX_STEPS`].
     pub fn steps(&self) -> usize {
@@ -108,34 +109,14 @@ type P = Params;
 type C = Control<Params>;
 
 static CONTROLS: &[C] = &[
-    C::choice(
-        "surface",
-        "Surface",
-        SURFACE_OPTIONS,
-        |p| p.surface.key(),
-        |p, k| {
-            if let Some(s) = SurfaceKind::from_key(k) {
-                if s != p.surface {
-                    p.surface = s;
-                    p.x0 = None;
-                    p.y0 = None;
-                }
-            }
-        },
-    ),
-    C::num("kappa", "condition number κ", 1.0, 1000.0, |p| p.kappa, |p, v| p.kappa = v)
-        .log()
-        .visible(|p| p.surface == SurfaceKind::Quadratic)
-        .help("ratio of the Hessian's eigenvalues"),
-    C::num("phi", "rotation φ (degrees)", 0.0, 90.0, |p| p.phi, |p, v| p.phi = v)
-        .visible(|p| p.surface == SurfaceKind::Quadratic)
-        .help("rotates the quadratic's axes away from the coordinate axes"),
-    C::num("x0", "start x", -10.0, 10.0, |p| p.start()[0], |p, v| p.x0 = Some(v))
-        .default_from(|p: &P| Value::Num(p.surface.default_start().0))
-        .help("or click the plot"),
-    C::num("y0", "start y", -10.0, 10.0, |p| p.start()[1], |p, v| p.y0 = Some(v))
-        .default_from(|p: &P| Value::Num(p.surface.default_start().1))
-        .help("or click the plot"),
+    plane::surface::<P>(),
+    plane::gallery::<P>(),
+    plane::formula::<P>(),
+    plane::view::<P>(),
+    plane::kappa::<P>(),
+    plane::phi::<P>(),
+    plane::x0::<P>(),
+    plane::y0::<P>(),
     C::set(
         "methods",
         "Methods",
@@ -197,11 +178,9 @@ impl Lab for GradientFlow {
         true
     }
     fn background_key(p: &Params) -> u64 {
-        let mut h = p.surface as u64;
-        for x in [p.kappa, p.phi, p.arrows, if p.streamlines { 1.0 } else { 0.0 }] {
-            h = h.wrapping_mul(0x100_0000_01b3).wrapping_add(x.to_bits());
-        }
-        h
+        // Arrows and streamlines are drawn on the background too.
+        let extra = p.arrows.to_bits() ^ if p.streamlines { 0x9E37_79B9_7F4A_7C15 } else { 0 };
+        p.plane.background_hash() ^ extra.rotate_left(17)
     }
     fn render<DB: plotters::prelude::DrawingBackend>(
         fig: crate::lab::Figure,
@@ -270,7 +249,7 @@ impl Lab for GradientFlow {
                         let l = tr.loss.last().copied().unwrap_or(f64::NAN);
                         let tt = (tr.path.len().saturating_sub(1)) as f64 * p.lr;
                         let mut s = tf("t = {}: L = {} at ({}, {})", &[&fmt_sig(tt, 4), &fmt_sig(l, 4), &fmt_sig(x, 4), &fmt_sig(y, 4)]);
-                        if p.surface == SurfaceKind::Valley {
+                        if p.plane.surface == SurfaceKind::Valley {
                             s.push_str(&tf("; sharpness x² + y² = {}", &[&fmt_sig(x * x + y * y, 4)]));
                         }
                         (s, false)
@@ -283,6 +262,11 @@ impl Lab for GradientFlow {
         let at = s.track(Method::Gd).and_then(|t| t.path.last().copied()).unwrap_or(p.start());
         let eig = sym_eigenvalues(&s.surface.hessian(Vector2::new(at[0], at[1])));
         let lmax = eig.0.abs().max(eig.1.abs());
+        if !(eig.0.is_finite() && eig.1.is_finite()) {
+            let text = tf("f is not defined at ({}, {})", &[&fmt_sig(at[0], 4), &fmt_sig(at[1], 4)]);
+            out.push(Readout { label: t("Hessian").into(), text, colour: None, warn: true });
+            return out;
+        }
         out.push(Readout {
             label: t("Hessian").into(),
             text: tf("eigenvalues {}, {} at ({}, {})", &[&fmt_sig(eig.0, 4), &fmt_sig(eig.1, 4), &fmt_sig(at[0], 4), &fmt_sig(at[1], 4)]),
@@ -296,7 +280,7 @@ impl Lab for GradientFlow {
             colour: None,
             warn: el >= 2.0,
         });
-        if p.surface == SurfaceKind::Quadratic {
+        if p.plane.surface == SurfaceKind::Quadratic {
             out.push(Readout {
                 label: t("Contraction").into(),
                 text: tf("GD contracts by max|1 − ηλᵢ| = {} per step", &[&fmt_sig(gd_contraction(p.lr, eig), 4)]),
@@ -334,9 +318,7 @@ impl Lab for GradientFlow {
         t
     }
     fn pointer(p: &mut Params, x: f64, y: f64) -> bool {
-        p.x0 = Some((x.clamp(-10.0, 10.0) * 1000.0).round() / 1000.0);
-        p.y0 = Some((y.clamp(-10.0, 10.0) * 1000.0).round() / 1000.0);
-        true
+        plane::click(p, x, y)
     }
     fn hover(_p: &Params, s: &State, x: f64, y: f64) -> Option<String> {
         Some(crate::math::surfaces::describe_point(&s.surface, x, y))

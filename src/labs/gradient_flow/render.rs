@@ -26,7 +26,7 @@ pub fn render<DB: DrawingBackend>(
             let (chart, v) = field_chart(area, &p.view(), theme, layer.background())?;
             let frame = frame_of(&chart, &v);
             if layer.background() {
-                field_background(&chart, &v, |x, y| s.surface.value(Vector2::new(x, y)), p.surface.minima(), theme)?;
+                field_background(&chart, &v, |xs, ys| s.surface.values(xs, ys), p.plane.surface.minima(), theme)?;
                 if p.streamlines {
                     streamlines(&chart, &v, s, theme)?;
                 }
@@ -55,7 +55,7 @@ pub fn render<DB: DrawingBackend>(
         }
         Figure::Aux => {
             let (left, right) = area.split_horizontally(area.dim_in_pixel().0 / 2);
-            let lmin = p.surface.min_value();
+            let lmin = p.plane.surface.min_value();
             let t_max = p.steps() as f64 * p.lr;
             let curves: Vec<(usize, Vec<(f64, f64)>)> = s
                 .tracks

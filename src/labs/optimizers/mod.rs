@@ -6,8 +6,9 @@ pub mod model;
 pub mod render;
 
 use crate::i18n::{t, tf};
-use crate::lab::{Control, Lab, LabMeta, Readout, Table, Value};
-use crate::math::surfaces::{sym_eigenvalues, Objective, Surface, SurfaceKind, SURFACE_OPTIONS};
+use crate::lab::{Control, Lab, LabMeta, Readout, Table};
+use crate::labs::plane::{self, HasPlane, Plane};
+use crate::math::surfaces::{sym_eigenvalues, Objective, Surface, SurfaceKind};
 use crate::math::{fmt_sig, View};
 use model::{Noise, OptKind, Rule, Run, Stop};
 use nalgebra::Vector2;
@@ -19,12 +20,8 @@ pub struct Optimizers;
 #[derive(Clone, Debug, PartialEq)]
 #[allow(missing_docs)]
 pub struct Params {
-    pub surface: SurfaceKind,
-    pub kappa: f64,
-    pub phi: f64,
-    /// `None`: the surface's default start.
-    pub x0: Option<f64>,
-    pub y0: Option<f64>,
+    /// Surface, its parameters, start point and view (shared with the other 2-D labs).
+    pub plane: Plane,
     pub steps: f64,
     pub opts: Vec<OptKind>,
     pub sgd_lr: f64,
@@ -68,11 +65,7 @@ impl Default for Params {
     /// advice (η 3× smaller than AdamW's, λ 3× larger).
     fn default() -> Self {
         Params {
-            surface: SurfaceKind::Rosenbrock,
-            kappa: 10.0,
-            phi: 30.0,
-            x0: None,
-            y0: None,
+            plane: Plane::new(SurfaceKind::Rosenbrock, 10.0, 30.0),
             steps: 1500.0,
             opts: vec![OptKind::Sgd, OptKind::Momentum, OptKind::Adam, OptKind::Newton],
             sgd_lr: 1e-3,
@@ -113,19 +106,27 @@ impl Default for Params {
     }
 }
 
+impl HasPlane for Params {
+    fn plane(&self) -> &Plane {
+        &self.plane
+    }
+    fn plane_mut(&mut self) -> &mut Plane {
+        &mut self.plane
+    }
+}
+
 impl Params {
     /// The surface with its parameters.
     pub fn objective(&self) -> Surface {
-        Surface::new(self.surface, self.kappa, self.phi)
+        self.plane.objective()
     }
     /// The start point.
     pub fn start(&self) -> [f64; 2] {
-        let (dx, dy) = self.surface.default_start();
-        [self.x0.unwrap_or(dx), self.y0.unwrap_or(dy)]
+        self.plane.start()
     }
     /// The window shown.
     pub fn view(&self) -> View {
-        self.surface.default_view()
+        self.plane.view()
     }
     /// The gradient noise.
     pub fn noise(&self) -> Noise {
@@ -220,35 +221,14 @@ const fn eps(key: &'static str, group: &'static str, get: fn(&P) -> f64, set: fn
 }
 
 static CONTROLS: &[C] = &[
-    C::choice(
-        "surface",
-        "Surface",
-        SURFACE_OPTIONS,
-        |p| p.surface.key(),
-        |p, k| {
-            if let Some(s) = SurfaceKind::from_key(k) {
-                if s != p.surface {
-                    p.surface = s;
-                    // A new surface has its own sensible start point.
-                    p.x0 = None;
-                    p.y0 = None;
-                }
-            }
-        },
-    ),
-    C::num("kappa", "condition number κ", 1.0, 1000.0, |p| p.kappa, |p, v| p.kappa = v)
-        .log()
-        .visible(|p| p.surface == SurfaceKind::Quadratic)
-        .help("ratio of the Hessian's eigenvalues"),
-    C::num("phi", "rotation φ (degrees)", 0.0, 90.0, |p| p.phi, |p, v| p.phi = v)
-        .visible(|p| p.surface == SurfaceKind::Quadratic)
-        .help("rotates the quadratic's axes away from the coordinate axes"),
-    C::num("x0", "start x", -10.0, 10.0, |p| p.start()[0], |p, v| p.x0 = Some(v))
-        .default_from(|p| Value::Num(p.surface.default_start().0))
-        .help("or click the plot"),
-    C::num("y0", "start y", -10.0, 10.0, |p| p.start()[1], |p, v| p.y0 = Some(v))
-        .default_from(|p| Value::Num(p.surface.default_start().1))
-        .help("or click the plot"),
+    plane::surface::<P>(),
+    plane::gallery::<P>(),
+    plane::formula::<P>(),
+    plane::view::<P>(),
+    plane::kappa::<P>(),
+    plane::phi::<P>(),
+    plane::x0::<P>(),
+    plane::y0::<P>(),
     C::num("steps", "steps", 1.0, 5000.0, |p| p.steps, |p, v| p.steps = v).integer().log(),
     C::set(
         "opt",
@@ -367,11 +347,7 @@ impl Lab for Optimizers {
         true
     }
     fn background_key(p: &Params) -> u64 {
-        let mut h = p.surface as u64;
-        if p.surface == SurfaceKind::Quadratic {
-            h = h.wrapping_mul(31).wrapping_add(p.kappa.to_bits()).wrapping_mul(31).wrapping_add(p.phi.to_bits());
-        }
-        h
+        p.plane.background_hash()
     }
     fn render<DB: plotters::prelude::DrawingBackend>(
         fig: crate::lab::Figure,
@@ -392,9 +368,20 @@ impl Lab for Optimizers {
             .iter()
             .map(|r| {
                 let (text, warn) = match r.diverged {
-                    Some((n, why)) => {
-                        (tf("diverged at step {} ({})", &[&n, &if why == Stop::NonFinite { t("non-finite") } else { t("ran away") }]), true)
-                    }
+                    Some((n, why)) => (
+                        tf(
+                            "diverged at step {} ({})",
+                            &[
+                                &n,
+                                &match (why, p.plane.surface) {
+                                    (Stop::NonFinite, SurfaceKind::Custom) => t("left the domain"),
+                                    (Stop::NonFinite, _) => t("non-finite"),
+                                    _ => t("ran away"),
+                                },
+                            ],
+                        ),
+                        true,
+                    ),
                     None => {
                         let [x, y] = r.path.last().copied().unwrap_or([f64::NAN; 2]);
                         let l = r.loss.last().copied().unwrap_or(f64::NAN);
@@ -407,10 +394,17 @@ impl Lab for Optimizers {
         let [x0, y0] = p.start();
         let (l0, l1) = sym_eigenvalues(&s.surface.hessian(Vector2::new(x0, y0)));
         let mut hess = tf("eigenvalues of ∇²L at the start: {}, {}", &[&fmt_sig(l0, 4), &fmt_sig(l1, 4)]);
-        if p.surface == SurfaceKind::Quadratic {
-            hess = tf("λ = 1, {}: gradient descent is stable for η < 2/λ_max = {}", &[&fmt_sig(p.kappa, 4), &fmt_sig(2.0 / p.kappa, 4)]);
+        if p.plane.surface == SurfaceKind::Quadratic {
+            hess = tf(
+                "λ = 1, {}: gradient descent is stable for η < 2/λ_max = {}",
+                &[&fmt_sig(p.plane.kappa, 4), &fmt_sig(2.0 / p.plane.kappa, 4)],
+            );
         }
-        out.push(Readout { label: t("Curvature").into(), text: hess, colour: None, warn: false });
+        let undefined = !(l0.is_finite() && l1.is_finite());
+        if undefined {
+            hess = tf("f is not defined at ({}, {})", &[&fmt_sig(x0, 4), &fmt_sig(y0, 4)]);
+        }
+        out.push(Readout { label: t("Curvature").into(), text: hess, colour: None, warn: undefined });
         if out.len() == 1 {
             out.insert(
                 0,
@@ -435,11 +429,7 @@ impl Lab for Optimizers {
         t
     }
     fn pointer(p: &mut Params, x: f64, y: f64) -> bool {
-        let x = (x.clamp(-10.0, 10.0) * 1000.0).round() / 1000.0;
-        let y = (y.clamp(-10.0, 10.0) * 1000.0).round() / 1000.0;
-        p.x0 = Some(x);
-        p.y0 = Some(y);
-        true
+        plane::click(p, x, y)
     }
     fn hover(_p: &Params, s: &State, x: f64, y: f64) -> Option<String> {
         Some(crate::math::surfaces::describe_point(&s.surface, x, y))

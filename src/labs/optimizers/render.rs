@@ -3,10 +3,8 @@
 use super::{Params, State};
 use crate::i18n::{t, tf};
 use crate::lab::{Figure, Layer, PlotFrame};
-use crate::math::surfaces::Objective;
 use crate::plot::theme::Theme;
 use crate::plot::{draw_series, field_background, field_chart, frame_of, legend, line_chart, DrawResult, Series};
-use nalgebra::Vector2;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -38,7 +36,7 @@ fn main<DB: DrawingBackend>(
     let (chart, v) = field_chart(area, &p.view(), theme, layer.background())?;
     let frame = frame_of(&chart, &v);
     if layer.background() {
-        field_background(&chart, &v, |x, y| s.surface.value(Vector2::new(x, y)), p.surface.minima(), theme)?;
+        field_background(&chart, &v, |xs, ys| s.surface.values(xs, ys), p.plane.surface.minima(), theme)?;
     }
     if layer.foreground() {
         let series: Vec<Series<'_>> = s
@@ -48,6 +46,10 @@ fn main<DB: DrawingBackend>(
                 path: &r.path,
                 index: r.kind.index(),
                 label: match r.diverged {
+                    // Where a typed f is undefined (log of a negative, 1/0) the path leaves its domain.
+                    Some((n, super::model::Stop::NonFinite)) if p.plane.surface == crate::math::surfaces::SurfaceKind::Custom => {
+                        tf("{} — left the domain at step {}", &[&t(r.kind.label()), &n])
+                    }
                     Some((n, _)) => tf("{} — diverged at step {}", &[&t(r.kind.label()), &n]),
                     None => t(r.kind.label()).to_string(),
                 },
@@ -64,7 +66,7 @@ fn main<DB: DrawingBackend>(
 /// Loss against step for every run: L − L* on a log axis where the surface has a known minimum,
 /// L on a linear axis otherwise (the saddle is unbounded below).
 fn loss_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<(), DB> {
-    let lmin = p.surface.min_value();
+    let lmin = p.plane.surface.min_value();
     let curves: Vec<(usize, Vec<(f64, f64)>)> = s
         .runs
         .iter()

@@ -129,3 +129,12 @@ fn typed_surface_in_the_cli_and_a_junk_formula_exits_2() {
     assert_eq!(code, 2);
     assert!(err.contains("'view'"), "{err}");
 }
+
+#[test]
+fn gradient_flow_reports_leaving_the_domain_of_a_typed_surface() {
+    // log(x) is undefined for x ≤ 0: gradient descent with η = 1 from x = 0.5 steps to x = −1.5.
+    let (lab, _) =
+        flowlab::cli::instance_for("lab=gradient_flow&surface=custom&f=log(x)%2By%5E2&x0=0.5&y0=1&lr=1&methods=gd&horizon=3").unwrap();
+    let r = lab.readouts();
+    assert!(r.iter().any(|r| r.warn && r.text == "left the domain at step 1"), "{r:?}");
+}

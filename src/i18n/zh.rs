@@ -222,4 +222,5 @@ pub(super) static ZH: &[(&str, &str)] = &[
     ("left the domain", "离开了定义域"),
     ("{} — left the domain at step {}", "{} — 在第 {} 步离开定义域"),
     ("f is not defined at ({}, {})", "f 在 ({}, {}) 处无定义"),
+    ("left the domain at step {}", "在第 {} 步离开定义域"),
 ];

@@ -593,10 +593,26 @@ impl Num for f64 {
         }
     }
     fn call(self, f: Func) -> Self {
+        // Value only: the heat map needs no derivatives (apply() would compute three functions).
         match f {
-            // Undefined outside the domain (f64::ln(-1) is NaN already; ln(0) = −∞ is undefined too).
-            Func::Log if self <= 0.0 => f64::NAN,
-            _ => apply(f, self).0,
+            Func::Sin => self.sin(),
+            Func::Cos => self.cos(),
+            Func::Tan => self.tan(),
+            Func::Exp => self.exp(),
+            // Undefined outside the domain (ln(0) = −∞ counts as undefined too).
+            Func::Log => {
+                if self > 0.0 {
+                    self.ln()
+                } else {
+                    f64::NAN
+                }
+            }
+            Func::Sqrt => self.sqrt(),
+            Func::Abs => self.abs(),
+            Func::Tanh => self.tanh(),
+            Func::Sinh => self.sinh(),
+            Func::Cosh => self.cosh(),
+            Func::Atan => self.atan(),
         }
     }
 }

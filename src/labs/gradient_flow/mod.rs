@@ -243,6 +243,7 @@ impl Lab for GradientFlow {
             .iter()
             .map(|tr| {
                 let (text, warn) = match tr.diverged {
+                    Some(n) if tr.non_finite && p.plane.surface == SurfaceKind::Custom => (tf("left the domain at step {}", &[&n]), true),
                     Some(n) => (tf("diverged at step {}", &[&n]), true),
                     None => {
                         let [x, y] = tr.path.last().copied().unwrap_or([f64::NAN; 2]);

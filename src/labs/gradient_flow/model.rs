@@ -90,6 +90,8 @@ pub struct Track {
     pub loss: Vec<f64>,
     /// Step at which the method diverged (non-finite, or left the box).
     pub diverged: Option<usize>,
+    /// The divergence was a non-finite value (on a typed surface: f undefined there).
+    pub non_finite: bool,
     prev: V,
     h: f64,
 }
@@ -105,6 +107,7 @@ impl Track {
             path: if ok { vec![start] } else { vec![] },
             loss: if ok { vec![l] } else { vec![] },
             diverged: if ok { None } else { Some(0) },
+            non_finite: !ok,
             prev: p,
             h: 0.0,
         }
@@ -162,7 +165,10 @@ impl Track {
                     self.loss.push(f.value(n));
                 }
             }
-            _ => self.diverged = Some(step),
+            _ => {
+                self.diverged = Some(step);
+                self.non_finite = true;
+            }
         }
     }
 }

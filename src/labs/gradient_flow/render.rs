@@ -41,6 +41,9 @@ pub fn render<DB: DrawingBackend>(
                         path: &tr.path,
                         index: tr.method.index(),
                         label: match tr.diverged {
+                            Some(n) if tr.non_finite && p.plane.surface == crate::math::surfaces::SurfaceKind::Custom => {
+                                tf("{} — left the domain at step {}", &[&t(tr.method.label()), &n])
+                            }
                             Some(n) => tf("{} — diverged at step {}", &[&t(tr.method.label()), &n]),
                             None => t(tr.method.label()).to_string(),
                         },

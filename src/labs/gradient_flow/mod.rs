@@ -8,8 +8,8 @@ mod render;
 use crate::i18n::{t, tf};
 use crate::lab::{fmt_num, Control, Lab, LabMeta, Readout, Table};
 use crate::labs::plane::{self, HasPlane, Plane};
+use crate::math::fmt_sig;
 use crate::math::surfaces::{sym_eigenvalues, Objective, Surface, SurfaceKind};
-use crate::math::{fmt_sig, View};
 use crate::mathml::*;
 use model::{gd_contraction, Method, Track};
 use nalgebra::Vector2;
@@ -59,18 +59,6 @@ impl HasPlane for Params {
 }
 
 impl Params {
-    /// The loss.
-    pub fn objective(&self) -> Surface {
-        self.plane.objective()
-    }
-    /// The start point.
-    pub fn start(&self) -> [f64; 2] {
-        self.plane.start()
-    }
-    /// The window shown.
-    pub fn view(&self) -> View {
-        self.plane.view()
-    }
     /// Samples per method: ⌈horizon/η⌉, at most [`MAX_STEPS`].
     pub fn steps(&self) -> usize {
         ((self.horizon / self.lr - 1e-9).ceil().max(1.0) as usize).min(MAX_STEPS)
@@ -160,9 +148,9 @@ impl Lab for GradientFlow {
         CONTROLS
     }
     fn init(p: &Params) -> State {
-        let surface = p.objective();
-        let v = p.view();
-        let start = p.start();
+        let surface = p.plane.objective();
+        let v = p.plane.view();
+        let start = p.plane.start();
         let tracks = Method::ALL.into_iter().filter(|m| p.has(*m)).map(|m| Track::new(m, start, &surface)).collect();
         State { surface, tracks, centre: [(v.xmin + v.xmax) / 2.0, (v.ymin + v.ymax) / 2.0], bound: 50.0 * v.span() }
     }
@@ -260,7 +248,7 @@ impl Lab for GradientFlow {
             })
             .collect();
         // Curvature where gradient descent is now (or at the start).
-        let at = s.track(Method::Gd).and_then(|t| t.path.last().copied()).unwrap_or(p.start());
+        let at = s.track(Method::Gd).and_then(|t| t.path.last().copied()).unwrap_or(p.plane.start());
         let eig = sym_eigenvalues(&s.surface.hessian(Vector2::new(at[0], at[1])));
         let lmax = eig.0.abs().max(eig.1.abs());
         if !(eig.0.is_finite() && eig.1.is_finite()) {

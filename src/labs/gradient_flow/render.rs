@@ -23,7 +23,7 @@ pub fn render<DB: DrawingBackend>(
 ) -> DrawResult<Option<PlotFrame>, DB> {
     match fig {
         Figure::Main => {
-            let (chart, v) = field_chart(area, &p.view(), theme, layer.background())?;
+            let (chart, v) = field_chart(area, &p.plane.view(), theme, layer.background())?;
             let frame = frame_of(&chart, &v);
             if layer.background() {
                 field_background(&chart, &v, |xs, ys| s.surface.values(xs, ys), p.plane.surface.minima(), theme)?;
@@ -51,7 +51,7 @@ pub fn render<DB: DrawingBackend>(
                         dots: dots && !tr.method.continuous(),
                     })
                     .collect();
-                draw_series(&chart, &v, &series, Some(p.start()), theme)?;
+                draw_series(&chart, &v, &series, Some(p.plane.start()), theme)?;
                 legend(area, &frame, &series, theme)?;
             }
             Ok(Some(frame))

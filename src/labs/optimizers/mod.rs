@@ -324,10 +324,10 @@ impl Lab for Optimizers {
         CONTROLS
     }
     fn init(p: &Params) -> State {
-        let surface = p.objective();
+        let surface = p.plane.objective();
         let noise = p.noise();
-        let start = p.start();
-        let v = p.view();
+        let start = p.plane.start();
+        let v = p.plane.view();
         let centre = [(v.xmin + v.xmax) / 2.0, (v.ymin + v.ymax) / 2.0];
         // Far enough that no converging path is cut, near enough that a diverging one is stopped
         // long before f64 overflows; leaving it is reported as divergence.
@@ -391,7 +391,7 @@ impl Lab for Optimizers {
                 Readout { label: t(r.kind.label()).to_string(), text, colour: Some(r.kind.index()), warn }
             })
             .collect();
-        let [x0, y0] = p.start();
+        let [x0, y0] = p.plane.start();
         let (l0, l1) = sym_eigenvalues(&s.surface.hessian(Vector2::new(x0, y0)));
         let mut hess = tf("eigenvalues of ∇²L at the start: {}, {}", &[&fmt_sig(l0, 4), &fmt_sig(l1, 4)]);
         if p.plane.surface == SurfaceKind::Quadratic {

@@ -33,7 +33,7 @@ fn main<DB: DrawingBackend>(
     s: &State,
     theme: &Theme,
 ) -> DrawResult<PlotFrame, DB> {
-    let (chart, v) = field_chart(area, &p.view(), theme, layer.background())?;
+    let (chart, v) = field_chart(area, &p.plane.view(), theme, layer.background())?;
     let frame = frame_of(&chart, &v);
     if layer.background() {
         field_background(&chart, &v, |xs, ys| s.surface.values(xs, ys), p.plane.surface.minima(), theme)?;
@@ -57,7 +57,7 @@ fn main<DB: DrawingBackend>(
                 dots: false,
             })
             .collect();
-        draw_series(&chart, &v, &series, Some(p.start()), theme)?;
+        draw_series(&chart, &v, &series, Some(p.plane.start()), theme)?;
         legend(area, &frame, &series, theme)?;
     }
     Ok(frame)

@@ -409,3 +409,17 @@ test('typed surfaces: every keystroke redraws; a bad formula shows a caret and k
   assert.deepEqual(problems, []);
   await close();
 });
+
+test('prefers-reduced-motion: no autoplay; otherwise the run animates from step 0', async () => {
+  const still = await openPage(browser, `${server.base}?lab=optimizers&steps=600`, { reducedMotion: 'reduce' });
+  assert.equal(await still.page.innerText('#progress'), 'step 600 / 600', 'finished figure shown, not animated');
+  assert.match(await still.page.innerText('#play'), /Play/);
+  await still.close();
+  const moving = await openPage(browser, `${server.base}?lab=optimizers&steps=600`);
+  assert.match(await moving.page.innerText('#play'), /Pause/, 'animating');
+  const first = await moving.page.innerText('#progress');
+  assert.match(first, /^step \d+ \/ 600$/);
+  assert.notEqual(first, 'step 600 / 600');
+  assert.deepEqual(moving.problems, []);
+  await moving.close();
+});

@@ -110,6 +110,23 @@ impl Plane {
     pub fn view(&self) -> View {
         self.view.unwrap_or(self.default_view())
     }
+    /// The box a run must stay in: 50× the view around its centre. Far enough that no converging
+    /// path is cut, near enough that a diverging one is stopped long before f64 overflows.
+    pub fn divergence_box(&self) -> ([f64; 2], f64) {
+        let v = self.view();
+        ([(v.xmin + v.xmax) / 2.0, (v.ymin + v.ymax) / 2.0], 50.0 * v.span())
+    }
+
+    /// Legend text of a series `name` that ended at a step (`non_finite`: with a NaN or ∞, which on
+    /// a typed surface means it stepped where f is undefined).
+    pub fn series_label(&self, name: &'static str, ended: Option<(usize, bool)>) -> String {
+        match ended {
+            Some((n, true)) if self.surface == SurfaceKind::Custom => tf("{} — left the domain at step {}", &[&t(name), &n]),
+            Some((n, _)) => tf("{} — diverged at step {}", &[&t(name), &n]),
+            None => t(name).to_string(),
+        }
+    }
+
     /// Changes what the background shows.
     pub fn background_hash(&self) -> u64 {
         let mut h: u64 = self.surface as u64;

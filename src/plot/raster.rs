@@ -40,20 +40,10 @@ fn ramp(theme: &Theme, t: f64) -> [u8; 3] {
 
 /// Samples `f` at the centre of each of `w`×`h` pixels covering `view` (row 0 at the top).
 pub fn sample(view: &View, w: u32, h: u32, f: impl Fn(f64, f64) -> f64) -> Vec<f64> {
-    let (w, h) = (w.max(1), h.max(1));
-    let dx = (view.xmax - view.xmin) / w as f64;
-    let dy = (view.ymax - view.ymin) / h as f64;
-    let mut out = Vec::with_capacity((w * h) as usize);
-    for j in 0..h {
-        let y = view.ymax - (j as f64 + 0.5) * dy;
-        for i in 0..w {
-            out.push(f(view.xmin + (i as f64 + 0.5) * dx, y));
-        }
-    }
-    out
+    sample_grid(view, w, h, |xs, ys| xs.iter().zip(ys).map(|(&x, &y)| f(x, y)).collect())
 }
 
-/// Like [`sample`], evaluating all points in one call.
+/// The pixel-centre grid of [`sample`], evaluated in one call (compiled formulas run per instruction).
 pub fn sample_grid(view: &View, w: u32, h: u32, f: impl Fn(&[f64], &[f64]) -> Vec<f64>) -> Vec<f64> {
     let (w, h) = (w.max(1), h.max(1));
     let dx = (view.xmax - view.xmin) / w as f64;

@@ -45,6 +45,8 @@ pub(crate) struct Embed {
 
 thread_local! {
     static SHELL: RefCell<Option<Shell>> = const { RefCell::new(None) };
+    /// `theme=dark|light` from the URL, read once at start (the theme is needed on every frame).
+    static FORCED_DARK: std::cell::Cell<Option<bool>> = const { std::cell::Cell::new(None) };
 }
 
 fn with_lab<R>(f: impl FnOnce(&mut Shell) -> R) -> Option<R> {
@@ -93,12 +95,7 @@ fn prefers(query: &str) -> bool {
 /// The theme for canvases, from the system setting (or `theme=dark|light` in the URL).
 fn theme() -> Theme {
     let dpr = window().device_pixel_ratio();
-    let forced = shell_flag(&query_pairs(), "theme");
-    let dark = match forced.as_deref() {
-        Some("dark") => true,
-        Some("light") => false,
-        _ => prefers("(prefers-color-scheme: dark)"),
-    };
+    let dark = FORCED_DARK.with(|f| f.get()).unwrap_or_else(|| prefers("(prefers-color-scheme: dark)"));
     if dark {
         Theme::dark(dpr)
     } else {
@@ -438,6 +435,13 @@ fn choose_lang(pairs: &[(String, String)]) -> Lang {
 pub fn start() {
     panic_hook();
     let pairs = query_pairs();
+    FORCED_DARK.with(|f| {
+        f.set(match shell_flag(&pairs, "theme").as_deref() {
+            Some("dark") => Some(true),
+            Some("light") => Some(false),
+            _ => None,
+        })
+    });
     let lang = choose_lang(&pairs);
     crate::i18n::set_lang(lang);
     if let Some(html) = document().document_element() {

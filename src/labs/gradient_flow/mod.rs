@@ -149,10 +149,10 @@ impl Lab for GradientFlow {
     }
     fn init(p: &Params) -> State {
         let surface = p.plane.objective();
-        let v = p.plane.view();
         let start = p.plane.start();
         let tracks = Method::ALL.into_iter().filter(|m| p.has(*m)).map(|m| Track::new(m, start, &surface)).collect();
-        State { surface, tracks, centre: [(v.xmin + v.xmax) / 2.0, (v.ymin + v.ymax) / 2.0], bound: 50.0 * v.span() }
+        let (centre, bound) = p.plane.divergence_box();
+        State { surface, tracks, centre, bound }
     }
     fn step(p: &Params, s: &mut State) {
         for tr in &mut s.tracks {

@@ -2,7 +2,7 @@
 
 use super::model::Method;
 use super::{Params, State};
-use crate::i18n::{t, tf};
+use crate::i18n::t;
 use crate::lab::{Figure, Layer, PlotFrame};
 use crate::math::surfaces::Objective;
 use crate::math::View;
@@ -40,13 +40,7 @@ pub fn render<DB: DrawingBackend>(
                     .map(|tr| Series {
                         path: &tr.path,
                         index: tr.method.index(),
-                        label: match tr.diverged {
-                            Some(n) if tr.non_finite && p.plane.surface == crate::math::surfaces::SurfaceKind::Custom => {
-                                tf("{} — left the domain at step {}", &[&t(tr.method.label()), &n])
-                            }
-                            Some(n) => tf("{} — diverged at step {}", &[&t(tr.method.label()), &n]),
-                            None => t(tr.method.label()).to_string(),
-                        },
+                        label: p.plane.series_label(tr.method.label(), tr.diverged.map(|n| (n, tr.non_finite))),
                         diverged: tr.diverged.is_some(),
                         dots: dots && !tr.method.continuous(),
                     })

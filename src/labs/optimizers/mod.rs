@@ -327,11 +327,7 @@ impl Lab for Optimizers {
         let surface = p.plane.objective();
         let noise = p.noise();
         let start = p.plane.start();
-        let v = p.plane.view();
-        let centre = [(v.xmin + v.xmax) / 2.0, (v.ymin + v.ymax) / 2.0];
-        // Far enough that no converging path is cut, near enough that a diverging one is stopped
-        // long before f64 overflows; leaving it is reported as divergence.
-        let bound = 50.0 * v.span();
+        let (centre, bound) = p.plane.divergence_box();
         let runs = OptKind::ALL.into_iter().filter(|k| p.has(*k)).map(|k| Run::new(k, p.rule(k), start, &surface, &noise)).collect();
         State { surface, runs, noise, centre, bound }
     }

@@ -1,7 +1,7 @@
 //! Drawing of the optimizer lab, generic over the plotters backend.
 
 use super::{Params, State};
-use crate::i18n::{t, tf};
+use crate::i18n::t;
 use crate::lab::{Figure, Layer, PlotFrame};
 use crate::plot::theme::Theme;
 use crate::plot::{draw_series, field_background, field_chart, frame_of, legend, line_chart, DrawResult, Series};
@@ -45,14 +45,7 @@ fn main<DB: DrawingBackend>(
             .map(|r| Series {
                 path: &r.path,
                 index: r.kind.index(),
-                label: match r.diverged {
-                    // Where a typed f is undefined (log of a negative, 1/0) the path leaves its domain.
-                    Some((n, super::model::Stop::NonFinite)) if p.plane.surface == crate::math::surfaces::SurfaceKind::Custom => {
-                        tf("{} — left the domain at step {}", &[&t(r.kind.label()), &n])
-                    }
-                    Some((n, _)) => tf("{} — diverged at step {}", &[&t(r.kind.label()), &n]),
-                    None => t(r.kind.label()).to_string(),
-                },
+                label: p.plane.series_label(r.kind.label(), r.diverged.map(|(n, why)| (n, why == super::model::Stop::NonFinite))),
                 diverged: r.diverged.is_some(),
                 dots: false,
             })

@@ -471,6 +471,9 @@ pub struct Table {
     pub columns: Vec<&'static str>,
     /// Rows; each cell a string already formatted (numbers at full round-trip precision).
     pub rows: Vec<Vec<String>>,
+    /// Named scalar results (e.g. `nfe`, `bound_dg`): top-level keys of the JSON export; the CSV,
+    /// one row per item, has no place for them.
+    pub summary: Vec<(&'static str, String)>,
 }
 
 impl Table {
@@ -515,6 +518,24 @@ pub trait Lab: 'static {
     fn controls() -> &'static [Control<Self::Params>];
     /// Fresh state for these parameters.
     fn init(p: &Self::Params) -> Self::State;
+    /// Re-initialises after a parameter change. A lab whose state holds costly caches that do not
+    /// depend on every parameter (data, original distances) overrides this to keep them.
+    fn reinit(p: &Self::Params, s: &mut Self::State) {
+        *s = Self::init(p);
+    }
+    /// Background work still to do, as the fraction done in [0, 1), or `None` when there is none.
+    /// Work that would freeze the page if done at once (a fine reference solve, a large projection)
+    /// is split into chunks: the browser runs [`Lab::work`] within a time budget per frame and
+    /// shows a progress bar; the CLI, exports and tests run it to completion.
+    fn pending(_p: &Self::Params, _s: &Self::State) -> Option<f64> {
+        None
+    }
+    /// What the background work is, for the progress bar (translated through the i18n table).
+    fn pending_label() -> &'static str {
+        "computing"
+    }
+    /// One bounded chunk (a few milliseconds) of the background work; must make progress on every call.
+    fn work(_p: &Self::Params, _s: &mut Self::State) {}
     /// Advances one animation step.
     fn step(p: &Self::Params, s: &mut Self::State);
     /// Steps in a full run (0 for a static lab).
@@ -550,6 +571,10 @@ pub trait Lab: 'static {
     /// Hover text at data point (x, y) on the main figure.
     fn hover(_p: &Self::Params, _s: &Self::State, _x: f64, _y: f64) -> Option<String> {
         None
+    }
+    /// What clicking or dragging on the main figure does (shown under it; translated).
+    fn pointer_hint() -> &'static str {
+        "Click or drag on the plot to move the start point."
     }
 }
 
@@ -626,8 +651,23 @@ pub trait DynLab {
     fn reset(&mut self);
     /// Advances up to `n` steps; returns whether more remain.
     fn advance(&mut self, n: usize) -> bool;
-    /// Runs to the end.
+    /// Runs to the end, background work included.
     fn finish(&mut self);
+    /// Background work still to do: fraction done and what it is (see [`Lab::pending`]).
+    fn pending(&self) -> Option<(f64, &'static str)>;
+    /// One chunk of background work; returns whether more remains.
+    fn work(&mut self) -> bool;
+    /// See [`Lab::pending_label`] (untranslated).
+    fn pending_label(&self) -> &'static str;
+    /// Runs the background work to completion (without advancing the animation).
+    fn complete(&mut self) {
+        // A cap, so a lab whose `work` fails to make progress cannot hang the CLI or a test.
+        for _ in 0..10_000_000 {
+            if !self.work() {
+                return;
+            }
+        }
+    }
     /// See [`Lab::background_key`].
     fn background_key(&self) -> u64;
     /// See [`Lab::formula`].
@@ -645,6 +685,8 @@ pub trait DynLab {
     fn pointer(&mut self, x: f64, y: f64) -> bool;
     /// See [`Lab::hover`].
     fn hover(&self, x: f64, y: f64) -> Option<String>;
+    /// See [`Lab::pointer_hint`] (translated).
+    fn pointer_hint(&self) -> &'static str;
     /// The page's figure (main, and the linked chart under it) as an SVG document.
     fn render_svg(&self, width: u32, height: u32, theme: &Theme, desc: &str) -> Result<String, String>;
     /// Draws a figure's layer onto a canvas (browser only).
@@ -693,7 +735,7 @@ impl<L: Lab> Instance<L> {
     fn replay(&mut self, was_done: bool) {
         let total = L::total_steps(&self.params);
         let target = if was_done { total } else { self.tick.min(total) };
-        self.state = L::init(&self.params);
+        L::reinit(&self.params, &mut self.state);
         self.tick = 0;
         self.advance(target);
     }
@@ -831,7 +873,7 @@ impl<L: Lab> DynLab for Instance<L> {
         (self.tick, L::total_steps(&self.params))
     }
     fn reset(&mut self) {
-        self.state = L::init(&self.params);
+        L::reinit(&self.params, &mut self.state);
         self.tick = 0;
     }
     fn advance(&mut self, n: usize) -> bool {
@@ -844,7 +886,22 @@ impl<L: Lab> DynLab for Instance<L> {
         self.tick < total
     }
     fn finish(&mut self) {
+        self.complete();
         self.advance(usize::MAX);
+        self.complete();
+    }
+    fn pending(&self) -> Option<(f64, &'static str)> {
+        L::pending(&self.params, &self.state).map(|f| (if f.is_finite() { f.clamp(0.0, 1.0) } else { 0.0 }, L::pending_label()))
+    }
+    fn pending_label(&self) -> &'static str {
+        L::pending_label()
+    }
+    fn work(&mut self) -> bool {
+        if L::pending(&self.params, &self.state).is_none() {
+            return false;
+        }
+        L::work(&self.params, &mut self.state);
+        L::pending(&self.params, &self.state).is_some()
     }
     fn background_key(&self) -> u64 {
         L::background_key(&self.params)
@@ -873,6 +930,9 @@ impl<L: Lab> DynLab for Instance<L> {
     }
     fn hover(&self, x: f64, y: f64) -> Option<String> {
         L::hover(&self.params, &self.state, x, y)
+    }
+    fn pointer_hint(&self) -> &'static str {
+        t(L::pointer_hint())
     }
     fn render_svg(&self, width: u32, height: u32, theme: &Theme, desc: &str) -> Result<String, String> {
         use plotters::prelude::SVGBackend;
@@ -1013,7 +1073,12 @@ fn json_str(s: &str) -> String {
 /// The data table as JSON: `{"lab", "url", "columns", "rows"}`; numeric cells are JSON numbers.
 pub fn to_json(lab: &dyn DynLab, url: &str) -> String {
     let t = lab.data();
-    let mut s = format!("{{\"lab\":{},\"url\":{},\"columns\":[", json_str(lab.slug()), json_str(url));
+    let mut s = format!("{{\"lab\":{},\"url\":{},", json_str(lab.slug()), json_str(url));
+    for (k, v) in &t.summary {
+        let v = if parse_num(v).is_some() { v.clone() } else { json_str(v) };
+        let _ = write!(s, "{}:{v},", json_str(k));
+    }
+    s.push_str("\"columns\":[");
     s.push_str(&t.columns.iter().map(|c| json_str(c)).collect::<Vec<_>>().join(","));
     s.push_str("],\"rows\":[");
     let rows: Vec<String> = t
@@ -1032,4 +1097,114 @@ pub fn to_json(lab: &dyn DynLab, url: &str) -> String {
 /// The data table as CSV, led by a `#` comment line with the full state URL.
 pub fn to_csv(lab: &dyn DynLab, url: &str) -> String {
     format!("# {url}\n{}", lab.data().to_csv())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A lab whose state is a cache (kept across changes of `b`) plus chunked background work.
+    struct Chunky;
+    #[derive(Clone, PartialEq, Default)]
+    struct P {
+        a: f64,
+        b: f64,
+    }
+    struct S {
+        cache_for: f64,
+        inits: usize,
+        done: usize,
+        stepped: usize,
+    }
+    static META: LabMeta = LabMeta { title: "t", tagline: "", look_at: "", try_these: &[], main_caption: "", aux_caption: "" };
+    static CONTROLS: [Control<P>; 2] = [
+        Control::num("a", "a", 0.0, 10.0, |p: &P| p.a, |p: &mut P, v| p.a = v),
+        Control::num("b", "b", 0.0, 10.0, |p: &P| p.b, |p: &mut P, v| p.b = v),
+    ];
+    impl Lab for Chunky {
+        const SLUG: &'static str = "chunky";
+        type Params = P;
+        type State = S;
+        fn meta() -> &'static LabMeta {
+            &META
+        }
+        fn controls() -> &'static [Control<P>] {
+            &CONTROLS
+        }
+        fn init(p: &P) -> S {
+            S { cache_for: p.a, inits: 1, done: 0, stepped: 0 }
+        }
+        fn reinit(p: &P, s: &mut S) {
+            if s.cache_for != p.a {
+                *s = Self::init(p);
+            } else {
+                s.stepped = 0;
+            }
+        }
+        fn pending(_: &P, s: &S) -> Option<f64> {
+            (s.done < 5).then(|| s.done as f64 / 5.0)
+        }
+        fn work(_: &P, s: &mut S) {
+            s.done += 1;
+        }
+        fn step(_: &P, s: &mut S) {
+            s.stepped += 1;
+        }
+        fn total_steps(_: &P) -> usize {
+            3
+        }
+        fn render<DB: DrawingBackend>(
+            _: Figure,
+            _: Layer,
+            _: &DrawingArea<DB, Shift>,
+            _: &P,
+            _: &S,
+            _: &Theme,
+        ) -> Result<Option<PlotFrame>, DrawingAreaErrorKind<DB::ErrorType>> {
+            Ok(None)
+        }
+        fn formula(_: &P, _: &S) -> String {
+            String::new()
+        }
+        fn readouts(_: &P, _: &S) -> Vec<Readout> {
+            Vec::new()
+        }
+        fn data(_: &P, s: &S) -> Table {
+            Table { columns: vec!["x"], rows: vec![vec!["1".into()]], summary: vec![("done", s.done.to_string()), ("name", "n/a".into())] }
+        }
+    }
+
+    #[test]
+    fn background_work_runs_in_chunks_and_finish_completes_it() {
+        let mut lab = Instance::<Chunky>::default();
+        assert_eq!(lab.pending(), Some((0.0, "computing")));
+        assert!(lab.work());
+        assert_eq!(lab.pending(), Some((0.2, "computing")));
+        lab.finish();
+        assert_eq!(lab.pending(), None);
+        assert!(!lab.work(), "no work left");
+        assert_eq!(lab.progress(), (3, 3));
+        assert_eq!(lab.state().done, 5);
+    }
+
+    #[test]
+    fn reinit_keeps_caches_the_changed_parameter_does_not_touch() {
+        let mut lab = Instance::<Chunky>::default();
+        lab.finish();
+        lab.set_text("b", "2").unwrap();
+        assert_eq!((lab.state().inits, lab.state().done), (1, 5), "cache kept when only b changes");
+        assert_eq!(lab.state().stepped, 3, "replayed to the end");
+        lab.set_text("a", "2").unwrap();
+        assert_eq!(lab.state().done, 0, "a change of a starts over");
+        assert!(lab.pending().is_some());
+    }
+
+    #[test]
+    fn json_carries_the_summary_as_top_level_keys() {
+        let mut lab = Instance::<Chunky>::default();
+        lab.finish();
+        let json = to_json(&lab, "?lab=chunky");
+        assert!(json.starts_with(r#"{"lab":"chunky","url":"?lab=chunky","done":5,"name":"n/a","columns":["x"]"#), "{json}");
+        assert_eq!(to_csv(&lab, "u"), "# u\nx\n1\n");
+    }
 }

@@ -84,7 +84,10 @@ fn registry_strings() -> BTreeSet<String> {
         for (text, _) in m.try_these {
             out.insert(text.to_string());
         }
-        for c in (e.make)().controls() {
+        let lab = (e.make)();
+        out.insert(lab.pointer_hint().to_string());
+        out.insert(lab.pending_label().to_string());
+        for c in lab.controls() {
             for s in [c.label, c.group, c.help] {
                 if !s.is_empty() {
                     out.insert(s.to_string());

@@ -157,7 +157,9 @@ fn svg_goldens() {
         }
         let want = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing golden {path:?}: run with FLOWLAB_BLESS=1"));
         assert!(out.body.contains(&format!("<desc>?lab={}</desc>", e.slug)));
-        assert!(out.body.contains("data:image/png;base64,"), "{}: the background raster is embedded", e.slug);
+        if matches!(e.slug, "optimizers" | "gradient_flow") {
+            assert!(out.body.contains("data:image/png;base64,"), "{}: the background raster is embedded", e.slug);
+        }
         assert!(out.body == want, "{}: SVG differs from {path:?} (FLOWLAB_BLESS=1 to accept on purpose)", e.slug);
     }
 }

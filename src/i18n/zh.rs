@@ -12,6 +12,7 @@ pub(super) static ZH: &[(&str, &str)] = &[
     ("Animation", "动画"),
     ("Some parameters were not used as given:", "部分参数未按给定值使用："),
     ("Dismiss", "关闭提示"),
+    ("computing", "计算中"),
     ("Click or drag on the plot to move the start point.", "在图上点击或拖动以移动起点。"),
     ("▶ Play", "▶ 播放"),
     ("❚❚ Pause", "❚❚ 暂停"),

@@ -46,6 +46,8 @@ fn scratch(w: f64, h: f64) -> Option<HtmlCanvasElement> {
 /// What the export buttons do; returns an error message for the page on failure.
 pub(crate) fn export(kind: &str) -> Result<(), String> {
     let slug = with_lab(|s| s.lab.slug()).ok_or(t("no lab"))?;
+    // Files carry finished results, never a half-done background computation.
+    with_lab(|s| s.lab.complete());
     let url = super::share::page_url(&[]);
     let name = format!("flowlab-{slug}.{kind}");
     match kind {

@@ -66,6 +66,8 @@ pub(crate) struct Ui {
     pub notices: RwSignal<Vec<String>>,
     pub hover: RwSignal<String>,
     pub error: RwSignal<Option<String>>,
+    /// Background work: fraction done and what it is (see `Lab::pending`).
+    pub pending: RwSignal<Option<(f64, &'static str)>>,
 }
 
 fn window() -> web_sys::Window {
@@ -169,7 +171,28 @@ fn draw(ui: Ui) {
     if let Some(p) = with_lab(|s| s.lab.progress()) {
         ui.progress.set(p);
     }
+    let pending = with_lab(|s| s.lab.pending()).flatten();
+    if pending != ui.pending.get_untracked() {
+        ui.pending.set(pending);
+    }
     update_live(false);
+}
+
+/// Runs the lab's background work for at most `budget_ms`, then redraws. When the work finishes,
+/// the readouts and formulas (which may show its results) are refreshed.
+fn background_work(ui: Ui, budget_ms: f64) {
+    let Some(perf) = window().performance() else { return };
+    let t0 = perf.now();
+    let mut more = true;
+    while more && perf.now() - t0 < budget_ms {
+        more = with_lab(|s| s.lab.work()).unwrap_or(false);
+    }
+    // What the work produced may be part of the cached background.
+    with_lab(|s| s.bg_drawn = None);
+    draw(ui);
+    if !more {
+        ui.version.update(|v| *v += 1);
+    }
 }
 
 /// Refreshes the screen-reader summary, at most every 2 s unless `now`.
@@ -256,6 +279,9 @@ fn start_loop(ui: Ui) {
     *g.borrow_mut() = Some(Closure::new(move || {
         if ui.playing.get_untracked() {
             tick(ui);
+        }
+        if ui.pending.get_untracked().is_some() {
+            background_work(ui, 8.0);
         }
         if let Some(cb) = f.borrow().as_ref() {
             let _ = window().request_animation_frame(cb.as_ref().unchecked_ref());
@@ -457,6 +483,7 @@ pub fn start() {
         notices: RwSignal::new(Vec::new()),
         hover: RwSignal::new(String::new()),
         error: RwSignal::new(None),
+        pending: RwSignal::new(None),
     };
     let Some(entry) = entry else {
         let unknown = slug.filter(|s| !s.is_empty());
@@ -474,7 +501,8 @@ pub fn start() {
         _ => !prefers("(prefers-reduced-motion: reduce)"),
     };
     if !autoplay {
-        lab.finish();
+        // The animation jumps to its end; background work still runs in chunks (the page must not freeze).
+        lab.advance(usize::MAX);
     }
     let embed =
         Embed { on: shell_flag(&pairs, "embed").as_deref() == Some("1"), controls: shell_flag(&pairs, "controls").as_deref() != Some("0") };
@@ -720,7 +748,7 @@ fn LabPage(ui: Ui, embed: Embed) -> impl IntoView {
                         <canvas id="main-bg" role="img" aria-label=t(meta.main_caption)></canvas>
                         <canvas id="main-fg" aria-hidden="true"></canvas>
                     </div>
-                    <p class="hover" aria-live="off">{move || { let h = ui.hover.get(); if h.is_empty() { t("Click or drag on the plot to move the start point.").to_string() } else { h } }}</p>
+                    <p class="hover" aria-live="off">{move || { let h = ui.hover.get(); if h.is_empty() { with_lab(|s| s.lab.pointer_hint()).unwrap_or_default().to_string() } else { h } }}</p>
                     <div class="transport" role="group" aria-label=t("Animation")>
                         <button type="button" id="play" on:click=move |_| play_pause(ui) aria-keyshortcuts="Space">
                             {move || if ui.playing.get() { t("❚❚ Pause") } else { t("▶ Play") }}
@@ -737,6 +765,11 @@ fn LabPage(ui: Ui, embed: Embed) -> impl IntoView {
                             </select>
                         </label>
                         <span id="progress" class="progress">{move || { let (a, b) = ui.progress.get(); tf("step {} / {}", &[&a, &b]) }}</span>
+                        <span id="pending" class="pending" aria-live="off" hidden=move || ui.pending.get().is_none()>
+                            {move || ui.pending.get().map(|(f, label)| view! {
+                                <progress max="1" value=f.to_string()></progress>" "{t(label)}" "{format!("{:.0}%", f * 100.0)}
+                            })}
+                        </span>
                         <span class="spacer"></span>
                         <button type="button" id="share-open" on:click=move |_| { share_open.set(true); open_dialog("share"); }>{t("Share")}</button>
                         <button type="button" id="help-open" aria-label=t("Keyboard shortcuts") on:click=move |_| open_dialog("help")>"?"</button>

@@ -291,7 +291,7 @@ impl Lab for GradientFlow {
         out
     }
     fn data(p: &Params, s: &State) -> Table {
-        let mut t = Table { columns: vec!["method", "step", "t", "x", "y", "loss"], rows: Vec::new() };
+        let mut t = Table { columns: vec!["method", "step", "t", "x", "y", "loss"], ..Default::default() };
         for tr in &s.tracks {
             for (i, (pt, l)) in tr.path.iter().zip(&tr.loss).enumerate() {
                 t.rows.push(vec![

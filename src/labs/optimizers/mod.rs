@@ -410,7 +410,7 @@ impl Lab for Optimizers {
         out
     }
     fn data(_p: &Params, s: &State) -> Table {
-        let mut t = Table { columns: vec!["optimizer", "step", "x", "y", "loss"], rows: Vec::new() };
+        let mut t = Table { columns: vec!["optimizer", "step", "x", "y", "loss"], ..Default::default() };
         for r in &s.runs {
             for (i, (pt, l)) in r.path.iter().zip(&r.loss).enumerate() {
                 t.rows.push(vec![

@@ -150,11 +150,12 @@ impl Surface {
         Surface { kind: SurfaceKind::Custom, h: Matrix2::identity(), prog: Some(prog) }
     }
 
-    /// f at many points (heat maps): the compiled grid evaluation for typed formulas.
-    pub fn values(&self, xs: &[f64], ys: &[f64]) -> Vec<f64> {
+    /// f on the grid `cols` × `rows`, row-major (heat maps): the compiled grid evaluation for
+    /// typed formulas.
+    pub fn grid(&self, cols: &[f64], rows: &[f64]) -> Vec<f64> {
         match &self.prog {
-            Some(p) => p.values(xs, ys),
-            None => xs.iter().zip(ys).map(|(&x, &y)| self.value(Vector2::new(x, y))).collect(),
+            Some(p) => p.grid(cols, rows),
+            None => rows.iter().flat_map(|&y| cols.iter().map(move |&x| self.value(Vector2::new(x, y)))).collect(),
         }
     }
 }

@@ -297,8 +297,9 @@ pub struct Series<'a> {
 }
 
 /// Heat map of a field over the chart's plotting area (sampled once per CSS pixel, interpolated
-/// to device pixels) with small crosses at `marks` (known minima). `f` evaluates the field at
-/// many points at once (`xs`, `ys`), so a typed formula runs as a compiled grid evaluation.
+/// to device pixels) with small crosses at `marks` (known minima). `f` evaluates the field on the
+/// grid of column x values × row y values at once (row-major), so a typed formula runs as a
+/// compiled grid evaluation.
 pub fn field_background<DB: DrawingBackend>(
     chart: &XyChart<'_, DB>,
     v: &View,

@@ -40,24 +40,18 @@ fn ramp(theme: &Theme, t: f64) -> [u8; 3] {
 
 /// Samples `f` at the centre of each of `w`×`h` pixels covering `view` (row 0 at the top).
 pub fn sample(view: &View, w: u32, h: u32, f: impl Fn(f64, f64) -> f64) -> Vec<f64> {
-    sample_grid(view, w, h, |xs, ys| xs.iter().zip(ys).map(|(&x, &y)| f(x, y)).collect())
+    sample_grid(view, w, h, |cols, rows| rows.iter().flat_map(|&y| cols.iter().map(move |&x| (x, y))).map(|(x, y)| f(x, y)).collect())
 }
 
-/// The pixel-centre grid of [`sample`], evaluated in one call (compiled formulas run per instruction).
+/// The pixel-centre grid of [`sample`] in one call: `f` gets the column x values and the row y
+/// values and returns the row-major grid (compiled formulas exploit the tensor structure).
 pub fn sample_grid(view: &View, w: u32, h: u32, f: impl Fn(&[f64], &[f64]) -> Vec<f64>) -> Vec<f64> {
     let (w, h) = (w.max(1), h.max(1));
     let dx = (view.xmax - view.xmin) / w as f64;
     let dy = (view.ymax - view.ymin) / h as f64;
-    let n = (w * h) as usize;
-    let (mut xs, mut ys) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    for j in 0..h {
-        let y = view.ymax - (j as f64 + 0.5) * dy;
-        for i in 0..w {
-            xs.push(view.xmin + (i as f64 + 0.5) * dx);
-            ys.push(y);
-        }
-    }
-    f(&xs, &ys)
+    let cols: Vec<f64> = (0..w).map(|i| view.xmin + (i as f64 + 0.5) * dx).collect();
+    let rows: Vec<f64> = (0..h).map(|j| view.ymax - (j as f64 + 0.5) * dy).collect();
+    f(&cols, &rows)
 }
 
 /// Heat map of `values` (an `sw`×`sh` grid as from [`sample`]) drawn at `w`×`h` pixels, on a log

@@ -26,7 +26,7 @@ pub fn render<DB: DrawingBackend>(
             let (chart, v) = field_chart(area, &p.plane.view(), theme, layer.background())?;
             let frame = frame_of(&chart, &v);
             if layer.background() {
-                field_background(&chart, &v, |xs, ys| s.surface.values(xs, ys), p.plane.surface.minima(), theme)?;
+                field_background(&chart, &v, |cols, rows| s.surface.grid(cols, rows), p.plane.surface.minima(), theme)?;
                 if p.streamlines {
                     streamlines(&chart, &v, s, theme)?;
                 }

@@ -36,7 +36,7 @@ fn main<DB: DrawingBackend>(
     let (chart, v) = field_chart(area, &p.plane.view(), theme, layer.background())?;
     let frame = frame_of(&chart, &v);
     if layer.background() {
-        field_background(&chart, &v, |xs, ys| s.surface.values(xs, ys), p.plane.surface.minima(), theme)?;
+        field_background(&chart, &v, |cols, rows| s.surface.grid(cols, rows), p.plane.surface.minima(), theme)?;
     }
     if layer.foreground() {
         let series: Vec<Series<'_>> = s

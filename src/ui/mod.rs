@@ -410,13 +410,36 @@ fn run_bench(ui: Ui) {
         let q = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
         format!("{{\"n\":{},\"median_ms\":{:.3},\"p95_ms\":{:.3},\"max_ms\":{:.3}}}", v.len(), q(0.5), q(0.95), v[v.len() - 1])
     };
+    // A keystroke in the first text field (a typed formula): parse, replay and redraw with a new
+    // heat map, alternating between two formulas that differ (`(f)+0` compiles to more instructions).
+    let mut keys = Vec::new();
+    let text = with_lab(|s| {
+        s.lab.controls().into_iter().find_map(|c| match (&c.kind, &c.value) {
+            (crate::lab::ControlKind::Text { .. }, Value::Text(v)) if c.visible => Some((c.key, v.clone())),
+            _ => None,
+        })
+    })
+    .flatten();
+    if let Some((key, v)) = &text {
+        for k in 0..20 {
+            let typed = if k % 2 == 0 { format!("({v})+0") } else { v.clone() };
+            let t0 = perf.now();
+            with_lab(|s| s.lab.set_text(key, &typed));
+            draw(ui);
+            keys.push(perf.now() - t0);
+        }
+    }
+    let plot = canvas("main-bg").map(|c| (c.width(), c.height())).unwrap_or((0, 0));
     let slug = with_lab(|s| s.lab.slug()).unwrap_or("");
     let json = format!(
-        "{{\"lab\":\"{slug}\",\"control\":\"{}\",\"frame\":{},\"param_change\":{},\"background\":{}}}",
+        "{{\"lab\":\"{slug}\",\"canvas\":[{},{}],\"control\":\"{}\",\"frame\":{},\"param_change\":{},\"background\":{},\"keystroke\":{}}}",
+        plot.0,
+        plot.1,
         first.map(|f| f.0).unwrap_or(""),
         stats(&mut frames),
         stats(&mut changes),
-        stats(&mut bgs)
+        stats(&mut bgs),
+        stats(&mut keys)
     );
     if let Some(el) = document().get_element_by_id("bench") {
         el.set_text_content(Some(&json));

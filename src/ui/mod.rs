@@ -676,7 +676,12 @@ fn draw_thumbnails() {
             let w = (c.client_width() as f64).max(160.0);
             canvas::fit(&c, w, (w * 0.62).round(), dpr);
             let mut lab = (e.make)();
-            lab.finish();
+            lab.advance(usize::MAX);
+            // Background work gets a small budget: the landing page must not wait for a reference solve.
+            if let Some(perf) = window().performance() {
+                let t0 = perf.now();
+                while perf.now() - t0 < 30.0 && lab.work() {}
+            }
             let _ = lab.render_canvas(Figure::Main, Layer::Background, &c, &th);
             // The foreground goes on top of the same canvas: draw it to a scratch canvas and copy.
             if let Ok(Some(el)) = document().create_element("canvas").map(|e| e.dyn_into::<HtmlCanvasElement>().ok()) {

@@ -3,6 +3,7 @@
 pub mod expr;
 pub mod ode;
 pub mod rng;
+pub mod softmax;
 pub mod surfaces;
 
 /// A rectangle in data coordinates: the visible window of a 2-D plot.

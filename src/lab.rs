@@ -356,7 +356,7 @@ impl<P> Control<P> {
 }
 
 /// Shortens user text for messages (a URL can carry megabytes).
-fn clip(s: &str) -> String {
+pub fn clip(s: &str) -> String {
     if s.chars().count() > 24 {
         format!("{}…", s.chars().take(24).collect::<String>())
     } else {

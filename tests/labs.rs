@@ -15,6 +15,7 @@ fn golden_dir() -> PathBuf {
 fn other_value(key: &str, kind: &ControlKind, default: &Value) -> Value {
     match (kind, default) {
         (ControlKind::Text { .. }, Value::Text(_)) if key == "view" => Value::Text("-3,2.5,-1,4".into()),
+        (ControlKind::Text { .. }, Value::Text(_)) if key == "z" => Value::Text("0.25,-1.5,2,3.125".into()),
         (ControlKind::Text { .. }, Value::Text(_)) => Value::Text("x^2 + 3*sin(y) - min(x, y)".into()),
         (ControlKind::Num { min, max, integer, log }, Value::Num(d)) => {
             let mut v = if *log { (min.ln() + 0.37 * (max.ln() - min.ln())).exp() } else { min + 0.37 * (max - min) };
@@ -192,6 +193,21 @@ fn arb_value(key: &'static str, kind: ControlKind) -> BoxedStrategy<String> {
         ControlKind::Text { .. } if key == "view" => (-10.0f64..9.0, 0.1f64..10.0, -10.0f64..9.0, 0.1f64..10.0)
             .prop_map(|(x, w, y, h)| format!("{x},{},{y},{}", x + w, y + h))
             .boxed(),
+        // Logit lists: ordinary values, ties, huge magnitudes, infinities and NaN, 2 to 32 of them.
+        ControlKind::Text { .. } if key == "z" => proptest::collection::vec(
+            prop_oneof![
+                6 => (-8.0f64..8.0).prop_map(|v| format!("{v}")),
+                1 => Just("0".to_string()),
+                1 => Just("1e300".to_string()),
+                1 => Just("-1e300".to_string()),
+                1 => Just("inf".to_string()),
+                1 => Just("-inf".to_string()),
+                1 => Just("nan".to_string()),
+            ],
+            2..=32,
+        )
+        .prop_map(|v| v.join(","))
+        .boxed(),
         ControlKind::Text { .. } => proptest::sample::select(
             flowlab::labs::plane::GALLERY
                 .iter()
@@ -265,6 +281,15 @@ proptest! {
     #[test]
     fn gradient_flow_never_panics_or_draws_non_finite(pairs in arb_query("gradient_flow")) {
         let mut lab = flowlab::labs::find("gradient_flow").map(|e| (e.make)()).unwrap();
+        let notes = lab.apply_query(&pairs);
+        prop_assert!(notes.iter().all(|n| !n.is_ignored()), "{:?}", notes);
+        check_lab(lab.as_mut());
+    }
+
+    /// The same for the softmax lab.
+    #[test]
+    fn softmax_never_panics_or_draws_non_finite(pairs in arb_query("softmax")) {
+        let mut lab = flowlab::labs::find("softmax").map(|e| (e.make)()).unwrap();
         let notes = lab.apply_query(&pairs);
         prop_assert!(notes.iter().all(|n| !n.is_ignored()), "{:?}", notes);
         check_lab(lab.as_mut());

@@ -6,6 +6,8 @@ pub mod gradient_flow;
 /// Optimizer paths on 2-D loss surfaces.
 pub mod optimizers;
 pub mod plane;
+/// Softmax and its alternatives on the simplex.
+pub mod softmax;
 
 use crate::lab::{DynLab, Instance, Lab, LabMeta};
 
@@ -32,6 +34,7 @@ fn make<L: Lab>() -> Box<dyn DynLab> {
 pub static LABS: &[LabEntry] = &[
     entry::<optimizers::Optimizers>(),
     entry::<gradient_flow::GradientFlow>(),
+    entry::<softmax::Softmax>(),
 ];
 
 /// Looks a lab up by slug.

@@ -197,7 +197,9 @@ fn erfc_cf(u: f64) -> f64 {
 /// Sparsemax (Martins & Astudillo 2016): the Euclidean projection onto the simplex, p = [z − τ]₊,
 /// with the stable sort algorithm. Returns (p, τ).
 pub fn sparsemax(z: &[f64]) -> (Vec<f64>, f64) {
-    let idx = order_desc(z);
+    // Shift-invariant: work on z − max z, so logits of 1e300 keep their unit-sized gaps.
+    let (z, max) = centred(z);
+    let idx = order_desc(&z);
     let (mut cum, mut k_star, mut cum_star) = (0.0, 1, z[idx[0]]);
     for (k, &i) in idx.iter().enumerate() {
         cum += z[i];
@@ -208,7 +210,14 @@ pub fn sparsemax(z: &[f64]) -> (Vec<f64>, f64) {
         }
     }
     let tau = (cum_star - 1.0) / k_star as f64;
-    (z.iter().map(|&x| (x - tau).max(0.0)).collect(), tau)
+    (z.iter().map(|&x| (x - tau).max(0.0)).collect(), tau + max)
+}
+
+/// z − max z, and max z (0 for an empty slice).
+fn centred(z: &[f64]) -> (Vec<f64>, f64) {
+    let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let max = if max.is_finite() { max } else { 0.0 };
+    (z.iter().map(|&x| x - max).collect(), max)
 }
 
 /// Entmax-α by bisection on the threshold (Peters, Niculae & Martins 2019): p = [(α−1)z − τ]₊^{1/(α−1)},
@@ -218,8 +227,9 @@ pub fn entmax_bisect(z: &[f64], alpha: f64) -> (Vec<f64>, Option<f64>) {
         return (softmax(z, 1.0), None);
     }
     let am1 = alpha - 1.0;
-    let zs: Vec<f64> = z.iter().map(|&x| am1 * x).collect();
-    let max = zs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (zc, shift) = centred(z);
+    let zs: Vec<f64> = zc.iter().map(|&x| am1 * x).collect();
+    let max = 0.0;
     let n = z.len() as f64;
     let (mut lo, mut hi) = (max - 1.0, max - n.powf(-am1));
     let mass = |tau: f64| zs.iter().map(|&v| (v - tau).max(0.0).powf(1.0 / am1)).sum::<f64>();
@@ -236,14 +246,15 @@ pub fn entmax_bisect(z: &[f64], alpha: f64) -> (Vec<f64>, Option<f64>) {
     }
     let tau = 0.5 * (lo + hi);
     let p = normalise(zs.iter().map(|&v| (v - tau).max(0.0).powf(1.0 / am1)).collect());
-    (p, Some(tau))
+    (p, Some(tau + am1 * shift))
 }
 
 /// Entmax-1.5 by the exact sort algorithm on z/2 with the NON-strict support rule (math-spec
 /// page 4; Su's reference code uses a strict one and returns an empty support at exact ties such
 /// as [2, 0]). Returns (p, τ on the scale of z/2).
 pub fn entmax15(z: &[f64]) -> (Vec<f64>, f64) {
-    let zs: Vec<f64> = z.iter().map(|&x| x / 2.0).collect();
+    let (zc, shift) = centred(z);
+    let zs: Vec<f64> = zc.iter().map(|&x| x / 2.0).collect();
     let idx = order_desc(&zs);
     let (mut s1, mut s2) = (0.0, 0.0);
     let mut tau = zs[idx[0]] - 1.0;
@@ -259,7 +270,7 @@ pub fn entmax15(z: &[f64]) -> (Vec<f64>, f64) {
         }
     }
     let p = normalise(zs.iter().map(|&v| (v - tau).max(0.0).powi(2)).collect());
-    (p, tau)
+    (p, tau + shift / 2.0)
 }
 
 /// Entmax-1.5 for two logits in closed form: p₁ = ((t/2 + √(2 − t²/4))/2)² for |t| < 2, t = z₁ − z₂.
@@ -409,9 +420,53 @@ mod tests {
     #[test]
     fn normal_cdf_is_accurate() {
         // Φ at reference points (scipy.stats.norm.cdf).
-        for (x, want) in [(0.0, 0.5), (1.0, 0.8413447460685429), (-2.5, 0.006209665325776132), (4.5, 0.9999966023268804), (-7.0, 1.279812543885835e-12)] {
+        for (x, want) in
+            [(0.0, 0.5), (1.0, 0.8413447460685429), (-2.5, 0.006209665325776132), (4.5, 0.9999966023268804), (-7.0, 1.279812543885835e-12)]
+        {
             let got = phi_cdf(x);
             assert!((got - want).abs() <= 1e-15 + 1e-13 * want, "Φ({x}) = {got} vs {want}");
+        }
+    }
+
+    use proptest::prelude::*;
+
+    fn all_maps(z: &[f64], alpha: f64, k: usize) -> Vec<(&'static str, Vec<f64>, bool)> {
+        // (name, output, shift-invariant and monotone)
+        vec![
+            ("softmax", softmax(z, 0.7), true),
+            ("am", am_softmax(z, 0, 0.3, 4.0), false),
+            ("taylor4", taylor(z, 4), false),
+            ("topk", sparse_topk(z, k), true),
+            ("gauss", perturb(z, Noise::Gauss), true),
+            ("sparsemax", sparsemax(z).0, true),
+            ("entmax", entmax(z, alpha).0, true),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+        #[test]
+        fn outputs_lie_on_the_simplex_and_keep_order_where_they_should(
+            z in proptest::collection::vec(-6.0f64..6.0, 2..9), alpha in 1.0f64..3.0, k in 1usize..9, c in -5.0f64..5.0,
+        ) {
+            let shifted: Vec<f64> = z.iter().map(|v| v + c).collect();
+            for ((name, p, nice), (_, q, _)) in all_maps(&z, alpha, k).into_iter().zip(all_maps(&shifted, alpha, k)) {
+                prop_assert!(p.iter().all(|v| *v >= 0.0 && v.is_finite()), "{name}: {p:?}");
+                prop_assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12, "{name}: {p:?}");
+                if nice {
+                    for i in 0..z.len() {
+                        for j in 0..z.len() {
+                            // Ties at the top-k cut are broken by index; monotone otherwise.
+                            if z[i] > z[j] && name != "topk" {
+                                prop_assert!(p[i] >= p[j] - 1e-12, "{name} not monotone at {z:?}: {p:?}");
+                            }
+                        }
+                    }
+                    for (a, b) in p.iter().zip(&q) {
+                        prop_assert!((a - b).abs() < 1e-9, "{name} not shift-invariant: {p:?} vs {q:?}");
+                    }
+                }
+            }
         }
     }
 }

@@ -23,7 +23,8 @@ pub struct Raster {
 /// Number of contour levels across the colour range.
 const LEVELS: f64 = 16.0;
 
-fn mix(a: RGBColor, b: RGBColor, t: f64) -> [u8; 3] {
+/// `a` blended towards `b` by `t` ∈ [0, 1], as RGB bytes.
+pub fn mix(a: RGBColor, b: RGBColor, t: f64) -> [u8; 3] {
     let m = |x: u8, y: u8| (x as f64 + (y as f64 - x as f64) * t).round().clamp(0.0, 255.0) as u8;
     [m(a.0, b.0), m(a.1, b.1), m(a.2, b.2)]
 }

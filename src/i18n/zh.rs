@@ -24,7 +24,6 @@ pub(super) static ZH: &[(&str, &str)] = &[
     ("Keyboard shortcuts", "键盘快捷键"),
     ("Download", "下载"),
     ("Download {}", "下载 {}"),
-    ("Update rules", "更新规则"),
     ("What to look at", "看点"),
     ("Things to try", "试一试"),
     ("Link: {}", "链接：{}"),

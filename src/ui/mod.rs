@@ -778,21 +778,24 @@ fn LabPage(ui: Ui, embed: Embed) -> impl IntoView {
                     </div>
                     <p class="hover" aria-live="off">{move || { let h = ui.hover.get(); if h.is_empty() { with_lab(|s| s.lab.pointer_hint()).unwrap_or_default().to_string() } else { h } }}</p>
                     <div class="transport" role="group" aria-label=t("Animation")>
-                        <button type="button" id="play" on:click=move |_| play_pause(ui) aria-keyshortcuts="Space">
-                            {move || if ui.playing.get() { t("❚❚ Pause") } else { t("▶ Play") }}
-                        </button>
-                        <button type="button" id="step" on:click=move |_| single_step(ui) aria-keyshortcuts="ArrowRight">{t("Step ›")}</button>
-                        <button type="button" id="reset" on:click=move |_| reset(ui) aria-keyshortcuts="R">{t("⟲ Reset")}</button>
-                        <label class="speed">{t("Speed")}" "
-                            <select id="speed" on:change=move |ev| { ui.speed.set(event_target_value(&ev).parse().unwrap_or(1.0)); }>
-                                <option value="0.25">"¼×"</option>
-                                <option value="0.5">"½×"</option>
-                                <option value="1" selected>"1×"</option>
-                                <option value="2">"2×"</option>
-                                <option value="4">"4×"</option>
-                            </select>
-                        </label>
-                        <span id="progress" class="progress">{move || { let (a, b) = ui.progress.get(); tf("step {} / {}", &[&a, &b]) }}</span>
+                        // A static lab (no steps) has nothing to animate: no transport buttons.
+                        <span class="anim" hidden=move || ui.progress.get().1 == 0>
+                            <button type="button" id="play" on:click=move |_| play_pause(ui) aria-keyshortcuts="Space">
+                                {move || if ui.playing.get() { t("❚❚ Pause") } else { t("▶ Play") }}
+                            </button>
+                            <button type="button" id="step" on:click=move |_| single_step(ui) aria-keyshortcuts="ArrowRight">{t("Step ›")}</button>
+                            <button type="button" id="reset" on:click=move |_| reset(ui) aria-keyshortcuts="R">{t("⟲ Reset")}</button>
+                            <label class="speed">{t("Speed")}" "
+                                <select id="speed" on:change=move |ev| { ui.speed.set(event_target_value(&ev).parse().unwrap_or(1.0)); }>
+                                    <option value="0.25">"¼×"</option>
+                                    <option value="0.5">"½×"</option>
+                                    <option value="1" selected>"1×"</option>
+                                    <option value="2">"2×"</option>
+                                    <option value="4">"4×"</option>
+                                </select>
+                            </label>
+                            <span id="progress" class="progress">{move || { let (a, b) = ui.progress.get(); tf("step {} / {}", &[&a, &b]) }}</span>
+                        </span>
                         <span id="pending" class="pending" aria-live="off" hidden=move || ui.pending.get().is_none()>
                             {move || ui.pending.get().map(|(f, label)| view! {
                                 <progress max="1" value=f.to_string()></progress>" "{t(label)}" "{format!("{:.0}%", f * 100.0)}
@@ -827,7 +830,7 @@ fn LabPage(ui: Ui, embed: Embed) -> impl IntoView {
             </div>
             {full.then(|| view! {
                 <section class="formula" aria-label=t("Formulas")>
-                    <h2>{t("Update rules")}</h2>
+                    <h2>{t("Formulas")}</h2>
                     <div id="formula" inner_html=move || {
                         ui.version.get();
                         // Wide formulas scroll inside their box: keyboard users must be able to focus it.

@@ -211,8 +211,17 @@ fn logits_text(z: &[f64]) -> String {
         .join(",")
 }
 
+/// The error and the (1-based, in characters) column of the first bad logit, for the caret.
 fn check_logits(s: &str) -> Option<(usize, String)> {
-    parse_logits(s).err().map(|e| (0, e))
+    let e = parse_logits(s).err()?;
+    let mut col = 1;
+    for part in s.split(',') {
+        if parse_logits(&format!("{part},0")).is_err() {
+            return Some((col + part.chars().take_while(|c| c.is_whitespace()).count(), e));
+        }
+        col += part.chars().count() + 1;
+    }
+    Some((s.chars().count() + 1, e))
 }
 
 const ORDERS: &[(&str, &str)] = &[("2", "order 2"), ("4", "order 4"), ("6", "order 6")];

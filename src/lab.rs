@@ -548,6 +548,11 @@ pub trait Lab: 'static {
     fn background_key(_p: &Self::Params) -> u64 {
         0
     }
+    /// A value that changes exactly when the linked chart's background layer must be redrawn, or
+    /// `None` (the default) when the linked chart is drawn whole on every frame.
+    fn aux_key(_p: &Self::Params) -> Option<u64> {
+        None
+    }
     /// Draws a figure's layer. Returns the plotting frame for pointer mapping where there is one.
     #[allow(clippy::type_complexity)]
     fn render<DB: DrawingBackend>(
@@ -670,6 +675,8 @@ pub trait DynLab {
     }
     /// See [`Lab::background_key`].
     fn background_key(&self) -> u64;
+    /// See [`Lab::aux_key`].
+    fn aux_key(&self) -> Option<u64>;
     /// See [`Lab::formula`].
     fn formula(&self) -> String;
     /// See [`Lab::readouts`].
@@ -905,6 +912,9 @@ impl<L: Lab> DynLab for Instance<L> {
     }
     fn background_key(&self) -> u64 {
         L::background_key(&self.params)
+    }
+    fn aux_key(&self) -> Option<u64> {
+        L::aux_key(&self.params)
     }
     fn formula(&self) -> String {
         L::formula(&self.params, &self.state)

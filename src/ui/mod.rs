@@ -24,6 +24,8 @@ struct Shell {
     lab: Box<dyn DynLab>,
     /// (background key, width, height, dark) of what the background canvas shows.
     bg_drawn: Option<(u64, u32, u32, bool)>,
+    /// The linked chart's cached background (offscreen) and what it shows (see `Lab::aux_key`).
+    aux_bg: Option<(HtmlCanvasElement, (u64, u32, u32, bool))>,
     frame: Option<PlotFrame>,
     /// Fractional steps owed to the animation (runs of any length take the same time).
     owed: f64,
@@ -160,7 +162,12 @@ fn draw(ui: Ui) {
         }
         if s.lab.has_aux() {
             if let Some(aux) = canvas("aux") {
-                s.lab.render_canvas(Figure::Aux, Layer::All, &aux, &th)?;
+                match s.lab.aux_key() {
+                    None => {
+                        s.lab.render_canvas(Figure::Aux, Layer::All, &aux, &th)?;
+                    }
+                    Some(k) => draw_aux_layered(s, &aux, k, &th)?,
+                }
             }
         }
         Ok(())
@@ -178,6 +185,32 @@ fn draw(ui: Ui) {
     update_live(false);
 }
 
+/// The linked chart as a cached background (redrawn when its key, size or theme changes) with the
+/// foreground drawn over it: a drag then costs only the foreground.
+fn draw_aux_layered(s: &mut Shell, aux: &HtmlCanvasElement, k: u64, th: &crate::plot::theme::Theme) -> Result<(), String> {
+    let key = (k, aux.width(), aux.height(), th.dark);
+    let scratch = |w: u32, h: u32| -> Option<HtmlCanvasElement> {
+        let c: HtmlCanvasElement = document().create_element("canvas").ok()?.dyn_into().ok()?;
+        c.set_width(w);
+        c.set_height(h);
+        Some(c)
+    };
+    if s.aux_bg.as_ref().map(|(_, d)| *d) != Some(key) {
+        let c = scratch(aux.width(), aux.height()).ok_or("no canvas")?;
+        s.lab.render_canvas(Figure::Aux, Layer::Background, &c, th)?;
+        s.aux_bg = Some((c, key));
+    }
+    let fg = scratch(aux.width(), aux.height()).ok_or("no canvas")?;
+    s.lab.render_canvas(Figure::Aux, Layer::Foreground, &fg, th)?;
+    let ctx: web_sys::CanvasRenderingContext2d =
+        aux.get_context("2d").ok().flatten().and_then(|c| c.dyn_into().ok()).ok_or("no 2d context")?;
+    ctx.clear_rect(0.0, 0.0, aux.width() as f64, aux.height() as f64);
+    if let Some((bg, _)) = &s.aux_bg {
+        ctx.draw_image_with_html_canvas_element(bg, 0.0, 0.0).map_err(|_| "compose failed")?;
+    }
+    ctx.draw_image_with_html_canvas_element(&fg, 0.0, 0.0).map_err(|_| "compose failed".to_string())
+}
+
 /// Runs the lab's background work for at most `budget_ms`, then redraws. When the work finishes,
 /// the readouts and formulas (which may show its results) are refreshed.
 fn background_work(ui: Ui, budget_ms: f64) {
@@ -187,8 +220,11 @@ fn background_work(ui: Ui, budget_ms: f64) {
     while more && perf.now() - t0 < budget_ms {
         more = with_lab(|s| s.lab.work()).unwrap_or(false);
     }
-    // What the work produced may be part of the cached background.
-    with_lab(|s| s.bg_drawn = None);
+    // What the work produced may be part of the cached backgrounds.
+    with_lab(|s| {
+        s.bg_drawn = None;
+        s.aux_bg = None;
+    });
     draw(ui);
     if !more {
         ui.version.update(|v| *v += 1);
@@ -394,10 +430,35 @@ fn run_bench(ui: Ui) {
             changes.push(perf.now() - t0);
         }
     }
+    // Every visible numeric control, a few values each: the slowest slider shows in p95/max.
+    let mut all = Vec::new();
+    let nums: Vec<(&'static str, f64, f64, f64)> = with_lab(|s| {
+        s.lab
+            .controls()
+            .into_iter()
+            .filter_map(|c| match (c.kind, c.value) {
+                (crate::lab::ControlKind::Num { min, max, .. }, Value::Num(v)) if c.visible => Some((c.key, min, max, v)),
+                _ => None,
+            })
+            .collect()
+    })
+    .unwrap_or_default();
+    for (key, min, max, v) in nums {
+        for k in 0..6 {
+            let t = if k == 5 { v } else { min + (max - min) * (0.2 + 0.13 * k as f64) };
+            let t0 = perf.now();
+            with_lab(|s| s.lab.set_value(key, &Value::Num(t)));
+            draw(ui);
+            all.push(perf.now() - t0);
+        }
+    }
     // Background redraw (heat map) cost, forced.
     let mut bgs = Vec::new();
     for _ in 0..10 {
-        with_lab(|s| s.bg_drawn = None);
+        with_lab(|s| {
+            s.bg_drawn = None;
+            s.aux_bg = None;
+        });
         let t0 = perf.now();
         draw(ui);
         bgs.push(perf.now() - t0);
@@ -429,17 +490,34 @@ fn run_bench(ui: Ui) {
             keys.push(perf.now() - t0);
         }
     }
+    // Dragging on the main figure: pointer events along a small circle around its centre, each
+    // followed by a redraw (what a drag costs per frame).
+    let mut drags = Vec::new();
+    if let Some(f) = with_lab(|s| s.frame).flatten() {
+        let (cx, cy) = ((f.x.0 + f.x.1) / 2.0, (f.y.0 + f.y.1) / 2.0);
+        let r = (f.x.1 - f.x.0).abs().min((f.y.1 - f.y.0).abs()) * 0.15;
+        for k in 0..30 {
+            let a = k as f64 * 0.21;
+            let t0 = perf.now();
+            if with_lab(|s| s.lab.pointer(cx + r * a.cos(), cy + r * a.sin())) == Some(true) {
+                draw(ui);
+                drags.push(perf.now() - t0);
+            }
+        }
+    }
     let plot = canvas("main-bg").map(|c| (c.width(), c.height())).unwrap_or((0, 0));
     let slug = with_lab(|s| s.lab.slug()).unwrap_or("");
     let json = format!(
-        "{{\"lab\":\"{slug}\",\"canvas\":[{},{}],\"control\":\"{}\",\"frame\":{},\"param_change\":{},\"background\":{},\"keystroke\":{}}}",
+        "{{\"lab\":\"{slug}\",\"canvas\":[{},{}],\"control\":\"{}\",\"frame\":{},\"param_change\":{},\"every_slider\":{},\"background\":{},\"keystroke\":{},\"drag\":{}}}",
         plot.0,
         plot.1,
         first.map(|f| f.0).unwrap_or(""),
         stats(&mut frames),
         stats(&mut changes),
+        stats(&mut all),
         stats(&mut bgs),
-        stats(&mut keys)
+        stats(&mut keys),
+        stats(&mut drags)
     );
     if let Some(el) = document().get_element_by_id("bench") {
         el.set_text_content(Some(&json));
@@ -532,7 +610,9 @@ pub fn start() {
     let hide: Vec<String> = shell_flag(&pairs, "hide")
         .map(|h| h.split(',').map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect())
         .unwrap_or_default();
-    SHELL.with(|s| *s.borrow_mut() = Some(Shell { lab, bg_drawn: None, frame: None, owed: 0.0, dragging: false, hide, live_at: -1e9 }));
+    SHELL.with(|s| {
+        *s.borrow_mut() = Some(Shell { lab, bg_drawn: None, aux_bg: None, frame: None, owed: 0.0, dragging: false, hide, live_at: -1e9 })
+    });
     leptos::mount::mount_to_body(move || view! { <LabPage ui=ui embed=embed/> });
     if !notes.is_empty() {
         // The URL shows what is actually used: clamped and ignored values are rewritten.

@@ -22,7 +22,7 @@ pub const R: f64 = 4.0;
 /// Resolution of the support-size rasters.
 pub const RES: usize = 256;
 /// Grid lines per direction in the small multiples.
-const LINES: usize = 21;
+const LINES: usize = 17;
 
 /// A point of the simplex (three classes) in triangle coordinates.
 pub fn bary(p: &[f64]) -> (f64, f64) {
@@ -94,15 +94,27 @@ fn compute(m: Map, p: &Params, key: Vec<u64>) -> Multiple {
             support[j * RES + i] = match m {
                 Map::Sparsemax => sm::entmax_support(&z, 2.0),
                 Map::Entmax => sm::entmax_support(&z, p.alpha),
+                Map::Sparse => (p.topk as usize).clamp(1, 3),
+                // Positive maps: an entry is zero only if its exponential underflows (never on
+                // this plane, whose logit gaps stay below 10/τ ≤ 200), counted without allocating.
+                Map::Softmax => {
+                    let mx = z[0].max(z[1]).max(z[2]);
+                    z.iter().filter(|&&v| ((v - mx) / p.tau).exp() > 0.0).count()
+                }
+                Map::AmSoftmax => {
+                    let s = [p.scale * (z[0] - p.margin), p.scale * z[1], p.scale * z[2]];
+                    let mx = s[0].max(s[1]).max(s[2]);
+                    s.iter().filter(|&&v| (v - mx).exp() > 0.0).count()
+                }
+                // f_k > 0 for even k.
+                Map::Taylor => z.iter().filter(|&&v| sm::taylor_exp(v, p.taylor_order) > 0.0).count(),
                 // Φ > 0 everywhere: Gaussian perturb-max never gives an exact zero (and the
                 // quadrature per pixel would cost 65k × 384 CDF evaluations).
                 Map::Perturb => 3,
-                _ => sm::support(&apply(m, p, &z).p),
             } as u8;
         }
     }
-    // Perturb-max costs a quadrature per point: fewer points per line (the image is smooth).
-    let pts = if m == Map::Perturb { 40 } else { 100 };
+    let pts = 64;
     let mut lines = Vec::with_capacity(2 * LINES);
     for dir in 0..2 {
         for l in 0..LINES {
@@ -112,7 +124,13 @@ fn compute(m: Map, p: &Params, key: Vec<u64>) -> Multiple {
                     .map(|k| {
                         let s = -R + 2.0 * R * k as f64 / (pts - 1) as f64;
                         let (x, y) = if dir == 0 { (c, s) } else { (s, c) };
-                        bary(&apply(m, p, &logits_at(x, y)).p)
+                        let z = logits_at(x, y);
+                        // The fast variants are tested against the exact ones to 1e-9.
+                        bary(&match m {
+                            Map::Perturb if p.perturb == sm::Noise::Gauss => sm::perturb_gauss_fast(&z),
+                            Map::Entmax if (p.alpha - 1.5).abs() > 1e-12 && (p.alpha - 2.0).abs() > 1e-12 => sm::entmax_newton(&z, p.alpha),
+                            _ => apply(m, p, &z).p,
+                        })
                     })
                     .collect(),
             );
@@ -140,7 +158,7 @@ pub fn render<DB: DrawingBackend>(
             }
         }
         Figure::Aux => {
-            small_multiples(area, p, s, theme)?;
+            small_multiples(area, layer, p, s, theme)?;
             Ok(None)
         }
     }
@@ -179,7 +197,7 @@ fn plane_and_simplex<DB: DrawingBackend>(
     let (w, _) = area.dim_in_pixel();
     let (left, right) = area.split_horizontally(w / 2);
     let w_pt = plane(&s.z);
-    let r = (w_pt.0.abs().max(w_pt.1.abs()) * 1.15).clamp(R, 1e6);
+    let r = plane_radius(&s.z);
     let (lc, lv) = bare_chart(&left, &View::new(-r, r, -r, r), theme)?;
     let (rc, _) = bare_chart(&right, &View::new(-1.25, 1.25, -0.8, 1.3), theme)?;
     let muted = theme.muted;
@@ -224,6 +242,13 @@ fn plane_and_simplex<DB: DrawingBackend>(
         let mut outline = tri.clone();
         outline.push(tri[0]);
         rc.plotting_area().draw(&PathElement::new(outline, theme.fg.stroke_width(theme.px(1.5))))?;
+        // The legend depends on the shown maps only (part of the background key).
+        let series: Vec<Series<'_>> = s
+            .outs
+            .iter()
+            .map(|(m, _)| Series { path: &[], index: m.index(), label: t(m.label()).to_string(), diverged: false, dots: false })
+            .collect();
+        legend(&right, &frame(&rc, &View::new(-1.25, 1.25, -0.8, 1.3)), &series, theme)?;
         for (i, v) in VERTS.iter().enumerate() {
             let at = to_px(&rc, &right, (v[0] * 1.09, v[1] * 1.09 - 0.02));
             let label = format!("p{} = 1", sub_digit(i + 1));
@@ -241,19 +266,24 @@ fn plane_and_simplex<DB: DrawingBackend>(
         // A point beyond the drawable range (logits of ±1e300) sits on the edge, in its direction.
         let at = to_px(&lc, &left, (w_pt.0.clamp(-r, r), w_pt.1.clamp(-r, r)));
         draw_marker(&left, Shape::Circle, at, theme.scale * 6.5, theme.fg, theme.bg)?;
-        let series: Vec<Series<'_>> = s
-            .outs
-            .iter()
-            .map(|(m, _)| Series { path: &[], index: m.index(), label: t(m.label()).to_string(), diverged: false, dots: false })
-            .collect();
         // Markers drawn largest-index first so softmax (drawn last) stays on top where they coincide.
         for (m, o) in s.outs.iter().rev() {
             let at = to_px(&rc, &right, bary(&o.p));
             draw_marker(&right, Shape::nth(m.index()), at, theme.scale * 5.5, theme.series(m.index()), theme.bg)?;
         }
-        legend(&right, &frame(&rc, &View::new(-1.25, 1.25, -0.8, 1.3)), &series, theme)?;
     }
     Ok(frame(&lc, &lv))
+}
+
+/// Half-width of the drawn logit plane: R, widened (by whole steps) to keep the point in view.
+pub fn plane_radius(z: &[f64]) -> f64 {
+    let w = plane(z);
+    let r = (w.0.abs().max(w.1.abs()) * 1.15).clamp(R, 1e6);
+    if r <= R {
+        R
+    } else {
+        r.ceil()
+    }
 }
 
 /// Subscript digits for labels drawn as text.
@@ -351,20 +381,45 @@ fn support_colour(theme: &Theme, k: u8) -> [u8; 3] {
     }
 }
 
-fn small_multiples<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<(), DB> {
+/// A value that changes exactly when the small multiples' background must be redrawn.
+pub fn aux_key(p: &Params) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for &m in &p.maps {
+        m.index().hash(&mut h);
+        key_of(m, p).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// The small multiples: cached rasters and grid images on the background layer, the current
+/// point on the foreground (so a drag redraws only markers).
+fn small_multiples<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    layer: Layer,
+    p: &Params,
+    s: &State,
+    theme: &Theme,
+) -> DrawResult<(), DB> {
     let (w, h) = area.dim_in_pixel();
     let key_h = theme.px(22.0);
-    // Key of the support colours.
-    let mut x = theme.px(10.0) as i32;
-    area.draw(&Text::new(t("support size (non-zero entries):"), (x, theme.px(4.0) as i32), theme.text_left(12.0, theme.fg)))?;
-    x += theme.px(200.0) as i32;
-    for k in 1..=3u8 {
-        let c = support_colour(theme, k);
-        let sz = theme.px(12.0) as i32;
-        area.draw(&Rectangle::new([(x, theme.px(4.0) as i32), (x + sz, theme.px(4.0) as i32 + sz)], RGBColor(c[0], c[1], c[2]).filled()))?;
-        area.draw(&Rectangle::new([(x, theme.px(4.0) as i32), (x + sz, theme.px(4.0) as i32 + sz)], theme.muted.stroke_width(1)))?;
-        area.draw(&Text::new(k.to_string(), (x + sz + theme.px(4.0) as i32, theme.px(4.0) as i32), theme.text_left(12.0, theme.fg)))?;
-        x += theme.px(40.0) as i32;
+    let bg = layer.background();
+    if bg {
+        // Key of the support colours.
+        let mut x = theme.px(10.0) as i32;
+        area.draw(&Text::new(t("support size (non-zero entries):"), (x, theme.px(4.0) as i32), theme.text_left(12.0, theme.fg)))?;
+        x += theme.px(200.0) as i32;
+        for k in 1..=3u8 {
+            let c = support_colour(theme, k);
+            let sz = theme.px(12.0) as i32;
+            area.draw(&Rectangle::new(
+                [(x, theme.px(4.0) as i32), (x + sz, theme.px(4.0) as i32 + sz)],
+                RGBColor(c[0], c[1], c[2]).filled(),
+            ))?;
+            area.draw(&Rectangle::new([(x, theme.px(4.0) as i32), (x + sz, theme.px(4.0) as i32 + sz)], theme.muted.stroke_width(1)))?;
+            area.draw(&Text::new(k.to_string(), (x + sz + theme.px(4.0) as i32, theme.px(4.0) as i32), theme.text_left(12.0, theme.fg)))?;
+            x += theme.px(40.0) as i32;
+        }
     }
     let count = s.multiples.len();
     if count == 0 || h <= key_h + 8 {
@@ -378,10 +433,45 @@ fn small_multiples<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params
     for (cell, mm) in cells.iter().zip(&s.multiples) {
         let (cw, ch) = cell.dim_in_pixel();
         let th = theme.px(18.0);
-        cell.draw(&Text::new(title(mm.map, p), (theme.px(6.0) as i32, 0), theme.text_left(12.0, theme.series(mm.map.index()))))?;
         let side = ((cw / 2).saturating_sub(theme.px(8.0))).min(ch.saturating_sub(th + theme.px(4.0))).max(8);
-        // Support raster over the logit plane (nearest cell of the cached RES×RES grid).
         let sq = cell.clone().shrink((theme.px(4.0), th), (side, side));
+        let tri_area = cell.clone().shrink((side + theme.px(10.0), th), (cw.saturating_sub(side + theme.px(12.0)).max(8), side));
+        let (tc, _) = bare_chart(&tri_area, &View::new(-0.9, 0.9, -0.55, 1.05), theme)?;
+        let colour = theme.series(mm.map.index());
+        if bg {
+            multiple_background(cell, &sq, &tc, mm, p, side, theme)?;
+        }
+        if !layer.foreground() {
+            continue;
+        }
+        if let Some((x, y)) = here {
+            if x.abs() < R && y.abs() < R {
+                let px = ((x + R) / (2.0 * R) * side as f64) as i32;
+                let py = ((R - y) / (2.0 * R) * side as f64) as i32;
+                draw_marker(&sq, Shape::Circle, (px, py), theme.scale * 3.5, theme.fg, theme.bg)?;
+            }
+            if let Some((_, o)) = s.outs.iter().find(|(m, _)| *m == mm.map) {
+                let at = to_px(&tc, &tri_area, bary(&o.p));
+                draw_marker(&tri_area, Shape::nth(mm.map.index()), at, theme.scale * 4.0, colour, theme.bg)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One multiple's title, support raster and grid image.
+fn multiple_background<DB: DrawingBackend>(
+    cell: &DrawingArea<DB, Shift>,
+    sq: &DrawingArea<DB, Shift>,
+    tc: &XyChart<'_, DB>,
+    mm: &Multiple,
+    p: &Params,
+    side: u32,
+    theme: &Theme,
+) -> DrawResult<(), DB> {
+    {
+        cell.draw(&Text::new(title(mm.map, p), (theme.px(6.0) as i32, 0), theme.text_left(12.0, theme.series(mm.map.index()))))?;
+        // Support raster over the logit plane (nearest cell of the cached RES×RES grid).
         let mut rgb = Vec::with_capacity((side * side * 3) as usize);
         for j in 0..side {
             let gj = (j as usize * RES) / side as usize;
@@ -390,18 +480,9 @@ fn small_multiples<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params
                 rgb.extend_from_slice(&support_colour(theme, mm.support[gj * RES + gi]));
             }
         }
-        draw_raster(&sq, &Raster { w: side, h: side, rgb })?;
+        draw_raster(sq, &Raster { w: side, h: side, rgb })?;
         sq.draw(&Rectangle::new([(0, 0), (side as i32 - 1, side as i32 - 1)], theme.muted.stroke_width(1)))?;
-        if let Some((x, y)) = here {
-            if x.abs() < R && y.abs() < R {
-                let px = ((x + R) / (2.0 * R) * side as f64) as i32;
-                let py = ((R - y) / (2.0 * R) * side as f64) as i32;
-                draw_marker(&sq, Shape::Circle, (px, py), theme.scale * 3.5, theme.fg, theme.bg)?;
-            }
-        }
         // Image of the logit grid on the simplex.
-        let tri_area = cell.clone().shrink((side + theme.px(10.0), th), (cw.saturating_sub(side + theme.px(12.0)).max(8), side));
-        let (tc, _) = bare_chart(&tri_area, &View::new(-0.9, 0.9, -0.55, 1.05), theme)?;
         let colour = theme.series(mm.map.index());
         for line in &mm.lines {
             tc.plotting_area().draw(&PathElement::new(line.clone(), colour.mix(0.55).stroke_width(1)))?;
@@ -409,12 +490,6 @@ fn small_multiples<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params
         let mut outline: Vec<(f64, f64)> = VERTS.iter().map(|v| (v[0], v[1])).collect();
         outline.push(outline[0]);
         tc.plotting_area().draw(&PathElement::new(outline, theme.fg.stroke_width(theme.px(1.0))))?;
-        if s.z.len() == 3 {
-            if let Some((_, o)) = s.outs.iter().find(|(m, _)| *m == mm.map) {
-                let at = to_px(&tc, &tri_area, bary(&o.p));
-                draw_marker(&tri_area, Shape::nth(mm.map.index()), at, theme.scale * 4.0, colour, theme.bg)?;
-            }
-        }
     }
     Ok(())
 }

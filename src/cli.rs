@@ -139,7 +139,11 @@ pub fn main() {
                         std::process::exit(1);
                     }
                 }
-                None => print!("{}", out.body),
+                None => {
+                    // A closed pipe (`flowlab data … | head`) is not an error worth a panic.
+                    use std::io::Write;
+                    let _ = std::io::stdout().write_all(out.body.as_bytes());
+                }
             }
         }
         Err(CliError(msg)) => {

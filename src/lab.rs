@@ -1085,7 +1085,7 @@ pub fn to_json(lab: &dyn DynLab, url: &str) -> String {
     let t = lab.data();
     let mut s = format!("{{\"lab\":{},\"url\":{},", json_str(lab.slug()), json_str(url));
     for (k, v) in &t.summary {
-        let v = if parse_num(v).is_some() { v.clone() } else { json_str(v) };
+        let v = if parse_num(v).is_some() || v == "null" { v.clone() } else { json_str(v) };
         let _ = write!(s, "{}:{v},", json_str(k));
     }
     s.push_str("\"columns\":[");

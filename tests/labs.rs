@@ -295,6 +295,24 @@ proptest! {
         check_lab(lab.as_mut());
     }
 
+    /// The same for the Johnson–Lindenstrauss lab (sizes kept small: every case runs to completion).
+    #[test]
+    fn jl_never_panics_or_draws_non_finite(pairs in arb_query("jl")) {
+        let mut lab = flowlab::labs::find("jl").map(|e| (e.make)()).unwrap();
+        let small: Vec<(String, String)> = pairs
+            .into_iter()
+            .map(|(k, v)| match k.as_str() {
+                "n" => (k, v.parse::<f64>().map(|x| x.clamp(-5.0, 60.0).to_string()).unwrap_or(v)),
+                "d" => (k, v.parse::<f64>().map(|x| x.clamp(-5.0, 300.0).to_string()).unwrap_or(v)),
+                "k" => (k, v.parse::<f64>().map(|x| x.clamp(-5.0, 400.0).to_string()).unwrap_or(v)),
+                _ => (k, v),
+            })
+            .collect();
+        let notes = lab.apply_query(&small);
+        prop_assert!(notes.iter().all(|n| !n.is_ignored()), "{:?}", notes);
+        check_lab(lab.as_mut());
+    }
+
     /// Arbitrary query strings never panic the parser or the lab.
     #[test]
     fn arbitrary_queries_never_panic(q in "[ -~]{0,80}", slug in proptest::sample::select(LABS.iter().map(|e| e.slug).collect::<Vec<_>>())) {

@@ -3,6 +3,8 @@
 
 /// Gradient flow against its discretisations.
 pub mod gradient_flow;
+/// Johnson–Lindenstrauss random projections.
+pub mod jl;
 /// Optimizer paths on 2-D loss surfaces.
 pub mod optimizers;
 pub mod plane;
@@ -35,6 +37,7 @@ pub static LABS: &[LabEntry] = &[
     entry::<optimizers::Optimizers>(),
     entry::<gradient_flow::GradientFlow>(),
     entry::<softmax::Softmax>(),
+    entry::<jl::Jl>(),
 ];
 
 /// Looks a lab up by slug.

@@ -1,6 +1,7 @@
 //! Shared numerics. Nothing here knows about drawing or the browser.
 
 pub mod expr;
+pub mod jl;
 pub mod ode;
 pub mod rng;
 pub mod softmax;

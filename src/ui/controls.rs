@@ -40,6 +40,23 @@ pub fn from_pos(pos: f64, min: f64, max: f64, log: bool, integer: bool) -> f64 {
     s.parse().unwrap_or(snapped)
 }
 
+/// A whole-number slider on a log scale has positions finer than one unit at its low end: a
+/// keyboard step there would round back to the same number and the slider could never move.
+/// Such a step moves by one unit in the direction of the slider instead.
+pub fn step_integer(v: f64, pos: f64, current: f64, min: f64, max: f64, log: bool, integer: bool) -> f64 {
+    if !integer || v != current {
+        return v;
+    }
+    let here = to_pos(current, min, max, log);
+    if pos > here {
+        (current + 1.0).min(max)
+    } else if pos < here {
+        (current - 1.0).max(min)
+    } else {
+        v
+    }
+}
+
 /// Visible: applies in the current state and not hidden by `hide=` in the URL.
 fn shown(key: &'static str) -> bool {
     info(key).map(|c| c.visible).unwrap_or(false) && !with_lab(|s| s.hide.iter().any(|h| h == key)).unwrap_or(false)
@@ -71,7 +88,11 @@ fn NumControl(ui: Ui, c: ControlInfo, min: f64, max: f64, log: bool, integer: bo
                     prop:value=move || to_pos(value(), min, max, log).to_string()
                     on:input=move |ev| {
                         let pos: f64 = event_target_value(&ev).parse().unwrap_or(0.0);
-                        let v = from_pos(pos, min, max, log, integer);
+                        let now = match current(key) {
+                            Some(Value::Num(v)) => v,
+                            _ => min,
+                        };
+                        let v = step_integer(from_pos(pos, min, max, log, integer), pos, now, min, max, log, integer);
                         set_control(ui, key, None, Some(Value::Num(v)));
                     } />
                 <input type="text" inputmode="decimal" id=num_id class="numfield" aria-label=tf("{} (number)", &[&c.label])

@@ -7,3 +7,4 @@ scripts/setup.sh --test
 export PATH="$HOME/.cargo/bin:$PWD/tools/node_modules/.bin:$PATH" TRUNK_SKIP_VERSION_CHECK=true
 trunk build --release
 node tests/browser/bench.mjs --also 'gradient_flow&methods=flow,gd,momentum,sign,coord,modified&lr=0.016' --also 'gradient_flow&streamlines=1' --also 'optimizers&surface=custom&gallery=goldstein_price' "$@"
+node tests/browser/bench_jl.mjs

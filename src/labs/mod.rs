@@ -1,6 +1,8 @@
 //! THE registry: one line per lab. Navigation, URL handling, the CLI and the tests that run over
 //! every lab all read this list, so registering a lab is all it takes to get them.
 
+/// Diffusion-ODE particle flows.
+pub mod diffusion;
 /// Gradient flow against its discretisations.
 pub mod gradient_flow;
 /// Johnson–Lindenstrauss random projections.
@@ -38,6 +40,7 @@ pub static LABS: &[LabEntry] = &[
     entry::<gradient_flow::GradientFlow>(),
     entry::<softmax::Softmax>(),
     entry::<jl::Jl>(),
+    entry::<diffusion::Diffusion>(),
 ];
 
 /// Looks a lab up by slug.

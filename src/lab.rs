@@ -545,7 +545,7 @@ pub trait Lab: 'static {
         false
     }
     /// A value that changes exactly when the background layer of the main figure must be redrawn.
-    fn background_key(_p: &Self::Params) -> u64 {
+    fn background_key(_p: &Self::Params, _s: &Self::State) -> u64 {
         0
     }
     /// A value that changes exactly when the linked chart's background layer must be redrawn, or
@@ -911,7 +911,7 @@ impl<L: Lab> DynLab for Instance<L> {
         L::pending(&self.params, &self.state).is_some()
     }
     fn background_key(&self) -> u64 {
-        L::background_key(&self.params)
+        L::background_key(&self.params, &self.state)
     }
     fn aux_key(&self) -> Option<u64> {
         L::aux_key(&self.params)

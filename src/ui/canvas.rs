@@ -65,8 +65,13 @@ impl<B: DrawingBackend, F: Blit> DrawingBackend for Blitting<B, F> {
     }
 }
 
-/// RGB → an `ImageData` (RGBA), or `None` if the browser refuses (e.g. zero size).
+/// RGB → an `ImageData` (RGBA), or `None` if the browser refuses (e.g. zero size). A source of
+/// exactly w·h·4 bytes is RGBA already (a transparent overlay, e.g. particles over a cached
+/// background); w·h·3 can never equal w·h·4, so the two cannot be confused.
 fn image_data(src: &[u8], w: u32, h: u32) -> Option<ImageData> {
+    if src.len() == (w as usize) * (h as usize) * 4 {
+        return ImageData::new_with_u8_clamped_array_and_sh(Clamped(src), w, h).ok();
+    }
     let mut rgba = vec![255u8; (w as usize) * (h as usize) * 4];
     for (d, s) in rgba.chunks_exact_mut(4).zip(src.chunks_exact(3)) {
         d[..3].copy_from_slice(s);

@@ -384,12 +384,17 @@ fn readouts(p: &Params, s: &State) -> Vec<Readout> {
         out.push(Readout {
             label: t(solver_label(r.solver)).into(),
             text: format!("{} · {} · {err}", tf("{} steps", &[&r.steps]), tf("NFE {}", &[&r.nfe()])),
-            colour: Some(i),
+            colour: Some(render::colour_index(r.solver)),
             warn: false,
         });
         if r.solver == Solver::Amed && !r.amed.is_empty() {
             let fits = r.amed.iter().map(|(a, c)| format!("({}, {})", fmt_sig(*a, 2), fmt_sig(*c, 3))).collect::<Vec<_>>().join(" ");
-            out.push(Readout { label: t("AMED-lite (r, c) per step").into(), text: fits, colour: Some(i), warn: false });
+            out.push(Readout {
+                label: t("AMED-lite (r, c) per step").into(),
+                text: fits,
+                colour: Some(render::colour_index(r.solver)),
+                warn: false,
+            });
         }
     }
     let sigma = s.sigma_now(p);

@@ -165,7 +165,7 @@ impl Lab for GradientFlow {
     fn has_aux() -> bool {
         true
     }
-    fn background_key(p: &Params) -> u64 {
+    fn background_key(p: &Params, _s: &State) -> u64 {
         // Arrows and streamlines are drawn on the background too.
         let extra = p.arrows.to_bits() ^ if p.streamlines { 0x9E37_79B9_7F4A_7C15 } else { 0 };
         p.plane.background_hash() ^ extra.rotate_left(17)

@@ -342,7 +342,7 @@ impl Lab for Optimizers {
     fn has_aux() -> bool {
         true
     }
-    fn background_key(p: &Params) -> u64 {
+    fn background_key(p: &Params, _s: &State) -> u64 {
         p.plane.background_hash()
     }
     fn render<DB: plotters::prelude::DrawingBackend>(

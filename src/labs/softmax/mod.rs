@@ -320,7 +320,7 @@ impl Lab for Softmax {
     fn aux_key(p: &Params) -> Option<u64> {
         Some(render::aux_key(p))
     }
-    fn background_key(p: &Params) -> u64 {
+    fn background_key(p: &Params, _s: &State) -> u64 {
         // The plane, the triangle and the legend (three classes), or nothing (bars: all foreground).
         let r = if p.z.len() == 3 { render::plane_radius(&sanitise(&p.z).0).to_bits() } else { 0 };
         p.maps.iter().fold(p.z.len() as u64 ^ r, |h, m| h.wrapping_mul(31).wrapping_add(m.index() as u64 + 1))

@@ -276,6 +276,27 @@ fn check_lab(lab: &mut dyn DynLab) {
     }
 }
 
+/// Applies generated query pairs to a fresh lab (numeric values of the keys in `caps` clamped to
+/// [−5, cap] so costly labs stay quick; junk stays junk), then runs [`check_lab`]: no value may be
+/// ignored (the generators only produce usable values), nothing non-finite may appear.
+fn check_query(slug: &str, pairs: Vec<(String, String)>, caps: &[(&str, f64)]) -> Result<(), TestCaseError> {
+    let mut lab = flowlab::labs::find(slug).map(|e| (e.make)()).unwrap();
+    let pairs: Vec<(String, String)> = pairs
+        .into_iter()
+        .map(|(k, v)| match caps.iter().find(|(c, _)| *c == k) {
+            Some((_, cap)) => {
+                let v = v.parse::<f64>().map(|x| x.clamp(-5.0, *cap).to_string()).unwrap_or(v);
+                (k, v)
+            }
+            None => (k, v),
+        })
+        .collect();
+    let notes = lab.apply_query(&pairs);
+    prop_assert!(notes.iter().all(|n| !n.is_ignored()), "{:?}", notes);
+    check_lab(lab.as_mut());
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
@@ -283,63 +304,31 @@ proptest! {
     /// the data or the drawing.
     #[test]
     fn optimizers_never_panic_or_draw_non_finite(pairs in arb_query("optimizers")) {
-        let mut lab = flowlab::labs::find("optimizers").map(|e| (e.make)()).unwrap();
-        let notes = lab.apply_query(&pairs);
-        prop_assert!(notes.iter().all(|n| !n.is_ignored()), "{:?}", notes);
-        check_lab(lab.as_mut());
+        check_query("optimizers", pairs, &[])?;
     }
 
     /// The same for the gradient-flow lab.
     #[test]
     fn gradient_flow_never_panics_or_draws_non_finite(pairs in arb_query("gradient_flow")) {
-        let mut lab = flowlab::labs::find("gradient_flow").map(|e| (e.make)()).unwrap();
-        let notes = lab.apply_query(&pairs);
-        prop_assert!(notes.iter().all(|n| !n.is_ignored()), "{:?}", notes);
-        check_lab(lab.as_mut());
+        check_query("gradient_flow", pairs, &[])?;
     }
 
     /// The same for the softmax lab.
     #[test]
     fn softmax_never_panics_or_draws_non_finite(pairs in arb_query("softmax")) {
-        let mut lab = flowlab::labs::find("softmax").map(|e| (e.make)()).unwrap();
-        let notes = lab.apply_query(&pairs);
-        prop_assert!(notes.iter().all(|n| !n.is_ignored()), "{:?}", notes);
-        check_lab(lab.as_mut());
+        check_query("softmax", pairs, &[])?;
     }
 
     /// The same for the Johnson–Lindenstrauss lab (sizes kept small: every case runs to completion).
     #[test]
     fn jl_never_panics_or_draws_non_finite(pairs in arb_query("jl")) {
-        let mut lab = flowlab::labs::find("jl").map(|e| (e.make)()).unwrap();
-        let small: Vec<(String, String)> = pairs
-            .into_iter()
-            .map(|(k, v)| match k.as_str() {
-                "n" => (k, v.parse::<f64>().map(|x| x.clamp(-5.0, 60.0).to_string()).unwrap_or(v)),
-                "d" => (k, v.parse::<f64>().map(|x| x.clamp(-5.0, 300.0).to_string()).unwrap_or(v)),
-                "k" => (k, v.parse::<f64>().map(|x| x.clamp(-5.0, 400.0).to_string()).unwrap_or(v)),
-                _ => (k, v),
-            })
-            .collect();
-        let notes = lab.apply_query(&small);
-        prop_assert!(notes.iter().all(|n| !n.is_ignored()), "{:?}", notes);
-        check_lab(lab.as_mut());
+        check_query("jl", pairs, &[("n", 60.0), ("d", 300.0), ("k", 400.0)])?;
     }
 
     /// The same for the diffusion lab (few particles: every case runs to completion).
     #[test]
     fn diffusion_never_panics_or_draws_non_finite(pairs in arb_query("diffusion")) {
-        let mut lab = flowlab::labs::find("diffusion").map(|e| (e.make)()).unwrap();
-        let small: Vec<(String, String)> = pairs
-            .into_iter()
-            .map(|(k, v)| match k.as_str() {
-                "n" => (k, v.parse::<f64>().map(|x| x.clamp(-5.0, 150.0).to_string()).unwrap_or(v)),
-                "steps" => (k, v.parse::<f64>().map(|x| x.clamp(-5.0, 8.0).to_string()).unwrap_or(v)),
-                _ => (k, v),
-            })
-            .collect();
-        let notes = lab.apply_query(&small);
-        prop_assert!(notes.iter().all(|n| !n.is_ignored()), "{:?}", notes);
-        check_lab(lab.as_mut());
+        check_query("diffusion", pairs, &[("n", 150.0), ("steps", 8.0)])?;
     }
 
     /// Arbitrary query strings never panic the parser or the lab.

@@ -417,6 +417,38 @@ pub fn legend<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A chart for bars over classes 1…n: whole-number x labels, horizontal grid lines only, `y` as
+/// given; `label_areas` are the (x, y) axis label sizes in CSS pixels.
+pub fn class_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    n: usize,
+    y: std::ops::Range<f64>,
+    (x_desc, y_desc): (&str, &str),
+    label_areas: (f64, f64),
+    theme: &theme::Theme,
+) -> DrawResult<XyChart<'a, DB>, DB> {
+    let mut chart = ChartBuilder::on(area)
+        .margin(theme.px(10.0))
+        .x_label_area_size(theme.px(label_areas.0))
+        .y_label_area_size(theme.px(label_areas.1))
+        .build_cartesian_2d(0.5..n as f64 + 0.5, y)?;
+    let mut mesh = chart.configure_mesh();
+    mesh.disable_x_mesh()
+        .light_line_style(theme.muted.mix(0.15))
+        .bold_line_style(theme.muted.mix(0.3))
+        .axis_style(theme.fg)
+        .label_style(theme.text(12.0))
+        .axis_desc_style(theme.text(13.0))
+        .x_labels(n.min(16))
+        .x_label_formatter(&|v| format!("{}", v.round() as i64))
+        .y_desc(y_desc);
+    if !x_desc.is_empty() {
+        mesh.x_desc(x_desc);
+    }
+    mesh.draw()?;
+    Ok(chart)
+}
+
 /// Curves against a common x axis from 0 to `x_max`, each `(palette index, points)`. With
 /// `log_y` the y axis is logarithmic over the positive values (non-positive ones are drawn at the
 /// floor), spanning at least 3 and at most 16 decades so one converged curve does not flatten the

@@ -2,14 +2,14 @@
 //! raster together with the density (one blit per panel, never one canvas call per particle).
 
 use super::model::CURVE_NFE;
-use super::{solver_label, Params, State, FRAMES};
+use super::{solver_label, Params, State};
 use crate::i18n::{t, tf};
 use crate::lab::{Figure, Layer, PlotFrame};
 use crate::math::diffusion::{Mixture, Solver};
 use crate::math::{fmt_sig, View};
 use crate::plot::raster::{draw_raster, heatmap, mix, sample};
 use crate::plot::theme::Theme;
-use crate::plot::{field_chart, frame_of, line_chart, DrawResult};
+use crate::plot::{class_chart, field_chart, frame_of, line_chart, DrawResult};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -201,7 +201,6 @@ fn particles<DB: DrawingBackend>(
     if !p.force {
         arrows(chart, v, &s.mix, sigma, theme)?;
     }
-    let _ = FRAMES;
     Ok(())
 }
 
@@ -251,24 +250,7 @@ fn landing_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, s: &State, t
     let f = s.landing();
     let n = m.comps.len();
     let top = m.comps.iter().map(|c| c.w).chain(f.iter().copied()).fold(0.0, f64::max).max(0.05) * 1.15;
-    let mut chart = ChartBuilder::on(area)
-        .margin(theme.px(10.0))
-        .x_label_area_size(theme.px(34.0))
-        .y_label_area_size(theme.px(52.0))
-        .build_cartesian_2d(0.5..n as f64 + 0.5, 0.0..top)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(theme.muted.mix(0.15))
-        .bold_line_style(theme.muted.mix(0.3))
-        .axis_style(theme.fg)
-        .label_style(theme.text(12.0))
-        .axis_desc_style(theme.text(13.0))
-        .x_labels(n.min(16))
-        .x_label_formatter(&|v| format!("{}", v.round() as i64))
-        .x_desc(t("charge (mixture component)"))
-        .y_desc(t("weight / landing fraction"))
-        .draw()?;
+    let mut chart = class_chart(area, n, 0.0..top, (t("charge (mixture component)"), t("weight / landing fraction")), (34.0, 52.0), theme)?;
     let (wc, lc) = (theme.muted, theme.series(0));
     chart
         .draw_series(m.comps.iter().enumerate().map(|(i, c)| Rectangle::new([(i as f64 + 0.6, 0.0), (i as f64 + 1.0, c.w)], wc.filled())))?

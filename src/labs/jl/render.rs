@@ -185,13 +185,12 @@ fn bounds_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s
         .x_label_formatter(&|v| fmt_sig(*v, 2))
         .y_label_formatter(&|v| fmt_sig(*v, 2))
         .draw()?;
-    let q = Params { ..p.clone() };
     for (i, (name, _, _)) in b.iter().enumerate() {
         let c = theme.series(i + 3);
         let pts: Vec<(f64, f64)> = ns
             .iter()
             .map(|&n| {
-                let pp = Params { n, ..q.clone() };
+                let pp = Params { n, ..p.clone() };
                 (n, bounds(&pp)[i].2)
             })
             .collect();

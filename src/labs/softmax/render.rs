@@ -8,7 +8,7 @@ use crate::math::softmax as sm;
 use crate::math::{fmt_sig, View};
 use crate::plot::raster::{draw_raster, mix, Raster};
 use crate::plot::theme::Theme;
-use crate::plot::{draw_marker, equal_aspect, legend, DrawResult, Series, Shape, XyChart};
+use crate::plot::{class_chart, draw_marker, equal_aspect, legend, DrawResult, Series, Shape, XyChart};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -152,7 +152,7 @@ pub fn render<DB: DrawingBackend>(
         Figure::Main if s.z.len() == 3 => plane_and_simplex(layer, area, s, theme).map(Some),
         Figure::Main => {
             if layer.foreground() {
-                bars(area, p, s, theme).map(Some)
+                bars(area, s, theme).map(Some)
             } else {
                 Ok(None)
             }
@@ -291,7 +291,7 @@ fn sub_digit(i: usize) -> String {
     i.to_string().chars().map(|c| char::from_u32(0x2080 + c.to_digit(10).unwrap_or(0)).unwrap_or(c)).collect()
 }
 
-fn bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<PlotFrame, DB> {
+fn bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, s: &State, theme: &Theme) -> DrawResult<PlotFrame, DB> {
     let n = s.z.len();
     let (_, h) = area.dim_in_pixel();
     let (top, bottom) = area.split_vertically((h as f64 * 0.42) as u32);
@@ -300,45 +300,13 @@ fn bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State
     let hi = shown.iter().copied().fold(0.0f64, f64::max);
     let pad = ((hi - lo) * 0.15).max(0.5);
     let (y0, y1) = (lo - pad, hi + pad);
-    let x_range = 0.5..n as f64 + 0.5;
-    let mut tc = ChartBuilder::on(&top)
-        .margin(theme.px(10.0))
-        .x_label_area_size(theme.px(28.0))
-        .y_label_area_size(theme.px(46.0))
-        .build_cartesian_2d(x_range.clone(), y0..y1)?;
-    tc.configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(theme.muted.mix(0.15))
-        .bold_line_style(theme.muted.mix(0.3))
-        .axis_style(theme.fg)
-        .label_style(theme.text(12.0))
-        .axis_desc_style(theme.text(13.0))
-        .x_labels(n.min(16))
-        .x_label_formatter(&|v| format!("{}", v.round() as i64))
-        .y_desc(t("logit zᵢ (drag)"))
-        .draw()?;
+    let mut tc = class_chart(&top, n, y0..y1, ("", t("logit zᵢ (drag)")), (28.0, 46.0), theme)?;
     for (i, &z) in shown.iter().enumerate() {
         let x = (i + 1) as f64;
         tc.draw_series(std::iter::once(Rectangle::new([(x - 0.35, 0.0), (x + 0.35, z)], theme.fg.mix(0.55).filled())))?;
     }
     let f = frame(&tc, &View::new(0.5, n as f64 + 0.5, y0, y1));
-    let mut bc = ChartBuilder::on(&bottom)
-        .margin(theme.px(10.0))
-        .x_label_area_size(theme.px(34.0))
-        .y_label_area_size(theme.px(46.0))
-        .build_cartesian_2d(x_range, 0.0..1.05)?;
-    bc.configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(theme.muted.mix(0.15))
-        .bold_line_style(theme.muted.mix(0.3))
-        .axis_style(theme.fg)
-        .label_style(theme.text(12.0))
-        .axis_desc_style(theme.text(13.0))
-        .x_labels(n.min(16))
-        .x_label_formatter(&|v| format!("{}", v.round() as i64))
-        .x_desc(t("class i"))
-        .y_desc(t("probability pᵢ"))
-        .draw()?;
+    let mut bc = class_chart(&bottom, n, 0.0..1.05, (t("class i"), t("probability pᵢ")), (34.0, 46.0), theme)?;
     let k = s.outs.len().max(1) as f64;
     for (j, (m, o)) in s.outs.iter().enumerate() {
         let c = theme.series(m.index());
@@ -355,7 +323,6 @@ fn bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State
     let bf = frame(&bc, &View::new(0.5, n as f64 + 0.5, 0.0, 1.05));
     // Top right, clear of the first bars.
     legend(&bottom, &PlotFrame { px: (bf.px.0 + (bf.px.1 - bf.px.0) * 2 / 3, bf.px.1), ..bf }, &series, theme)?;
-    let _ = p;
     Ok(f)
 }
 

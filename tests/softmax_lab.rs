@@ -106,3 +106,31 @@ fn the_caret_points_at_the_bad_logit() {
     assert_eq!(check("1, 2,zz").map(|e| e.0), Some(6));
     assert_eq!(check("1").map(|e| e.0), Some(2), "too few: after the end");
 }
+
+#[test]
+fn block_filled_support_rasters_equal_per_pixel_evaluation() {
+    use flowlab::labs::softmax::{support_raster, support_raster_exact, Map};
+    let mut cases = Vec::new();
+    // Every α from 1 to 3 in steps of 0.04, and a few awkward ones.
+    for alpha in (0..=50).map(|k| 1.0 + 0.04 * k as f64).chain([1.001, 1.4999, 2.0001]) {
+        cases.push((Map::Entmax, Params { alpha, ..Default::default() }));
+    }
+    for tau in [0.05, 1.0, 20.0] {
+        cases.push((Map::Softmax, Params { tau, ..Default::default() }));
+    }
+    for (margin, scale) in [(0.0, 1.0), (1.0, 64.0), (0.35, 30.0)] {
+        cases.push((Map::AmSoftmax, Params { margin, scale, ..Default::default() }));
+    }
+    for m in [Map::Sparsemax, Map::Taylor, Map::Sparse, Map::Perturb] {
+        cases.push((m, Params::default()));
+    }
+    let mut sizes = std::collections::BTreeSet::new();
+    for (m, p) in cases {
+        let (fast, exact) = (support_raster(m, &p), support_raster_exact(m, &p));
+        let diff = fast.iter().zip(&exact).filter(|(a, b)| a != b).count();
+        assert_eq!(diff, 0, "{m:?} α={} τ={}: {diff} pixels differ", p.alpha, p.tau);
+        sizes.extend(exact.iter().copied());
+    }
+    // The cases cover all three support sizes (else the comparison would be vacuous).
+    assert_eq!(sizes.into_iter().collect::<Vec<_>>(), vec![1, 2, 3]);
+}

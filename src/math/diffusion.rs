@@ -61,6 +61,42 @@ impl Mixture {
         max + terms.iter().map(|l| (l - max).exp()).sum::<f64>().ln() - (2.0 * std::f64::consts::PI).ln()
     }
 
+    /// −ln p_σ on the tensor grid `cols` × `rows` (row-major, as [`crate::plot::raster::sample_grid`]
+    /// wants): per component the squared offsets are computed once per column and once per row, and
+    /// terms more than e⁻⁴⁰ below the largest are skipped (they cannot change a double's sum), so a
+    /// heat-map frame costs about one exp per pixel instead of one per pixel and component.
+    pub fn neg_log_density_grid(&self, cols: &[f64], rows: &[f64], sigma: f64) -> Vec<f64> {
+        let k = self.comps.len();
+        let (mut a, mut fx, mut fy) = (Vec::with_capacity(k), vec![0.0; k * cols.len()], vec![0.0; k * rows.len()]);
+        for (c, comp) in self.comps.iter().enumerate() {
+            let v = comp.s * comp.s + sigma * sigma;
+            a.push(comp.w.ln() - v.ln());
+            for (i, x) in cols.iter().enumerate() {
+                fx[i * k + c] = (x - comp.mu[0]).powi(2) / (2.0 * v);
+            }
+            for (j, y) in rows.iter().enumerate() {
+                fy[j * k + c] = (y - comp.mu[1]).powi(2) / (2.0 * v);
+            }
+        }
+        let norm = (2.0 * std::f64::consts::PI).ln();
+        let mut l = vec![0.0; k];
+        let mut out = Vec::with_capacity(cols.len() * rows.len());
+        for j in 0..rows.len() {
+            let gy = &fy[j * k..j * k + k];
+            for i in 0..cols.len() {
+                let gx = &fx[i * k..i * k + k];
+                let mut max = f64::NEG_INFINITY;
+                for c in 0..k {
+                    l[c] = a[c] - gx[c] - gy[c];
+                    max = max.max(l[c]);
+                }
+                let sum: f64 = l.iter().filter(|&&v| v > max - 40.0).map(|v| (v - max).exp()).sum();
+                out.push(norm - max - sum.ln());
+            }
+        }
+        out
+    }
+
     /// The denoiser D(x; σ) = E[x₀ | x] = Σ γ_k [μ_k + s_k²/(s_k² + σ²)(x − μ_k)].
     pub fn denoise(&self, x: [f64; 2], sigma: f64, scratch: &mut Vec<f64>) -> [f64; 2] {
         let max = self.log_terms(x, sigma, scratch);
@@ -278,6 +314,27 @@ mod tests {
             Comp { w: 0.3, mu: [2.0, 1.0], s: 0.5 },
             Comp { w: 0.2, mu: [0.5, -2.5], s: 0.2 },
         ])
+    }
+
+    #[test]
+    fn density_grid_equals_pointwise_log_density() {
+        // Far-apart centres and a tiny σ exercise the skipped terms; −ln p is checked at every node.
+        let mut comps = spec_mixture().comps;
+        comps.push(Comp { w: 0.1, mu: [40.0, -30.0], s: 0.01 });
+        let m = Mixture::new(comps);
+        let cols = [-45.0, -2.0, -1.9, 0.0, 2.0, 39.99, 41.0];
+        let rows = [-31.0, -30.0, -2.5, 0.0, 1.0, 50.0];
+        for sigma in [1e-3, 0.05, 0.7, 80.0] {
+            let g = m.neg_log_density_grid(&cols, &rows, sigma);
+            assert_eq!(g.len(), cols.len() * rows.len());
+            for (j, y) in rows.iter().enumerate() {
+                for (i, x) in cols.iter().enumerate() {
+                    let want = -m.log_density([*x, *y], sigma);
+                    let got = g[j * cols.len() + i];
+                    assert!(got.is_finite() && (got - want).abs() <= 1e-12 * want.abs().max(1.0), "σ={sigma} ({x},{y}): {got} vs {want}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -16,7 +16,8 @@ pub struct Raster {
     pub w: u32,
     /// Height in pixels.
     pub h: u32,
-    /// `w·h·3` bytes.
+    /// `w·h·3` bytes (RGB), or `w·h·4` (RGBA: a transparent overlay, for the browser's canvas
+    /// backend only; SVG output takes RGB).
     pub rgb: Vec<u8>,
 }
 

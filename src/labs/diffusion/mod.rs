@@ -281,6 +281,15 @@ impl Lab for Diffusion {
     fn has_aux() -> bool {
         true
     }
+    fn background_key(p: &Params, s: &State) -> u64 {
+        // The background is drawn at a quantised σ: it changes a few dozen times per run, while
+        // the particles above it move every frame.
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        format!("{p:?}").hash(&mut h);
+        render::shown_sigma(&s.mix, s.sigma_now(p)).to_bits().hash(&mut h);
+        h.finish()
+    }
     fn aux_key(p: &Params) -> Option<u64> {
         // The chart changes only when background work completes (the shell then redraws it) or
         // the parameters change.

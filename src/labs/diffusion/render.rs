@@ -1,5 +1,6 @@
-//! Drawing of the diffusion lab, generic over the plotters backend. Particles go into one RGB
-//! raster together with the density (one blit per panel, never one canvas call per particle).
+//! Drawing of the diffusion lab, generic over the plotters backend. Particles go into one pixel
+//! buffer per panel (one blit, never one canvas call per particle): over the density in SVG, as a
+//! transparent overlay on the browser's foreground canvas above the cached density.
 
 use super::model::CURVE_NFE;
 use super::{solver_label, Params, State};
@@ -7,7 +8,7 @@ use crate::i18n::{t, tf};
 use crate::lab::{Figure, Layer, PlotFrame};
 use crate::math::diffusion::{Mixture, Solver};
 use crate::math::{fmt_sig, View};
-use crate::plot::raster::{draw_raster, heatmap, mix, sample};
+use crate::plot::raster::{draw_raster, heatmap, mix, sample_grid, Raster};
 use crate::plot::theme::Theme;
 use crate::plot::{class_chart, field_chart, frame_of, line_chart, DrawResult};
 use plotters::coord::Shift;
@@ -44,7 +45,26 @@ fn camera(m: &Mixture, sigma: f64) -> View {
     View::new(c[0] - h, c[0] + h, c[1] - h, c[1] + h)
 }
 
-/// Draws one figure layer (everything is foreground: the density changes with σ every frame).
+/// Levels per octave of σ at which the cached background (density, camera, arrows) is redrawn.
+const LEVELS_PER_OCTAVE: f64 = 4.0;
+
+/// σ as the cached background shows it: on a grid of [`LEVELS_PER_OCTAVE`] levels, and no finer
+/// than a quarter of the narrowest component's width (below that p_σ no longer changes visibly).
+/// The animation moves σ every frame; redrawing the heat map only when this changes keeps a frame
+/// to the particles alone most of the time.
+pub fn shown_sigma(m: &Mixture, sigma: f64) -> f64 {
+    let floor = m.comps.iter().map(|c| c.s).fold(f64::INFINITY, f64::min) / 4.0;
+    let s = sigma.max(floor);
+    if !(s.is_finite() && s > 0.0) {
+        return sigma;
+    }
+    2f64.powf((s.log2() * LEVELS_PER_OCTAVE).round() / LEVELS_PER_OCTAVE)
+}
+
+/// Draws one figure layer. The background (axes, density, centres, arrows) is drawn at the
+/// quantised σ of [`shown_sigma`] and cached by the browser; the foreground is the particles as one
+/// transparent RGBA overlay plus the panel titles. `Layer::All` (SVG, CLI) uses the exact σ and
+/// composites the particles into the density raster.
 pub fn render<DB: DrawingBackend>(
     fig: Figure,
     layer: Layer,
@@ -55,11 +75,9 @@ pub fn render<DB: DrawingBackend>(
 ) -> DrawResult<Option<PlotFrame>, DB> {
     match fig {
         Figure::Main => {
-            if !layer.foreground() {
-                return Ok(None);
-            }
             let sigma = s.sigma_now(p);
-            let view = camera(&s.mix, sigma);
+            let shown = if layer == Layer::All { sigma } else { shown_sigma(&s.mix, sigma) };
+            let view = camera(&s.mix, shown);
             let panels = s.runs.len();
             let (w, _) = area.dim_in_pixel();
             let areas: Vec<DrawingArea<DB, Shift>> = if panels == 2 {
@@ -69,24 +87,37 @@ pub fn render<DB: DrawingBackend>(
                 vec![area.clone()]
             };
             let mut frame = None;
-            let mut pts = Vec::new();
             for (i, a) in areas.iter().enumerate() {
-                let (chart, v) = field_chart(a, &view, theme, true)?;
-                s.positions_at(i, s.frame, &mut pts);
-                particles(&chart, &v, p, s, i, &pts, sigma, theme)?;
-                let run = &s.runs[i];
-                let title = if p.force {
-                    tf("force field, k = {} · t = {}", &[&fmt_sig(p.k, 3), &fmt_sig(sigma, 3)])
+                let (chart, v) = field_chart(a, &view, theme, layer.background())?;
+                let plot = chart.plotting_area().strip_coord_spec();
+                let (pw, ph) = plot.dim_in_pixel();
+                if layer.background() {
+                    let mut raster = backdrop(&v, p, s, shown, (pw, ph), theme);
+                    if layer.foreground() {
+                        particles(&mut raster.rgb, 3, (pw, ph), &v, p, s, i, theme);
+                    }
+                    draw_raster(&plot, &raster)?;
+                    marks(&chart, &v, p, s, shown, theme)?;
                 } else {
-                    tf("{} · {} steps · NFE {} · σ = {}", &[&t(solver_label(run.solver)), &run.steps, &run.nfe(), &fmt_sig(sigma, 3)])
-                };
+                    let mut rgba = vec![0u8; (pw * ph * 4) as usize];
+                    particles(&mut rgba, 4, (pw, ph), &v, p, s, i, theme);
+                    draw_raster(&plot, &Raster { w: pw, h: ph, rgb: rgba })?;
+                }
                 let f = frame_of(&chart, &v);
-                let (ox, oy) = a.get_base_pixel();
-                a.draw(&Text::new(
-                    title,
-                    (f.px.0 - ox + theme.px(6.0) as i32, f.py.0 - oy + theme.px(4.0) as i32),
-                    theme.text_left(13.0, theme.fg),
-                ))?;
+                if layer.foreground() {
+                    let run = &s.runs[i];
+                    let title = if p.force {
+                        tf("force field, k = {} · t = {}", &[&fmt_sig(p.k, 3), &fmt_sig(sigma, 3)])
+                    } else {
+                        tf("{} · {} steps · NFE {} · σ = {}", &[&t(solver_label(run.solver)), &run.steps, &run.nfe(), &fmt_sig(sigma, 3)])
+                    };
+                    let (ox, oy) = a.get_base_pixel();
+                    a.draw(&Text::new(
+                        title,
+                        (f.px.0 - ox + theme.px(6.0) as i32, f.py.0 - oy + theme.px(4.0) as i32),
+                        theme.text_left(13.0, theme.fg),
+                    ))?;
+                }
                 if i == 0 {
                     frame = Some(f);
                 }
@@ -130,68 +161,71 @@ pub fn render<DB: DrawingBackend>(
     }
 }
 
-/// The density (ODE mode) or the plain background with the charges (force mode), with the
-/// particles of run `r` and short trails, as one raster; the velocity field as arrows on top.
-#[allow(clippy::too_many_arguments)]
-fn particles<DB: DrawingBackend>(
-    chart: &crate::plot::XyChart<'_, DB>,
-    v: &View,
-    p: &Params,
-    s: &State,
-    r: usize,
-    pts: &[[f64; 2]],
-    sigma: f64,
-    theme: &Theme,
-) -> DrawResult<(), DB> {
-    let plot = chart.plotting_area();
-    let abs = plot.strip_coord_spec();
-    let (w, h) = plot.dim_in_pixel();
-    let mut raster = if p.force {
+/// The density p_σ as a heat map of −ln p_σ (ODE mode: the modes are the low, cool colour;
+/// sampled coarsely, drawn smooth), or a plain ground (force mode), at `size` pixels.
+fn backdrop(v: &View, p: &Params, s: &State, sigma: f64, (w, h): (u32, u32), theme: &Theme) -> Raster {
+    if p.force {
         let bg = mix(theme.bg, theme.muted, 0.04);
-        crate::plot::raster::Raster { w, h, rgb: bg.iter().copied().cycle().take((w * h * 3) as usize).collect() }
-    } else {
-        // −ln p_σ as a "loss": the modes are the low (cool) colour; sampled coarsely, drawn smooth.
-        let (sw, sh) = (((w as f64 / theme.scale) / 4.0).ceil().max(8.0) as u32, ((h as f64 / theme.scale) / 4.0).ceil().max(8.0) as u32);
-        let vals = sample(v, sw, sh, |x, y| -s.mix.log_density([x, y], sigma));
-        heatmap(&vals, sw, sh, w, h, theme)
-    };
-    let to_px = |x: [f64; 2]| -> Option<(i64, i64)> {
-        let u = (x[0] - v.xmin) / (v.xmax - v.xmin) * w as f64;
-        let q = (v.ymax - x[1]) / (v.ymax - v.ymin) * h as f64;
-        (u.is_finite() && q.is_finite() && u >= 0.0 && q >= 0.0 && u < w as f64 && q < h as f64).then_some((u as i64, q as i64))
-    };
+        return Raster { w, h, rgb: bg.iter().copied().cycle().take((w * h * 3) as usize).collect() };
+    }
+    let (sw, sh) = (((w as f64 / theme.scale) / 4.0).ceil().max(8.0) as u32, ((h as f64 / theme.scale) / 4.0).ceil().max(8.0) as u32);
+    let vals = sample_grid(v, sw, sh, |cols, rows| s.mix.neg_log_density_grid(cols, rows, sigma));
+    heatmap(&vals, sw, sh, w, h, theme)
+}
+
+/// Writes the particles of run `r` (and short trails: the frames 2 and 4 back, fainter) into a
+/// `w`×`h` pixel buffer with `channels` bytes per pixel: 3 (RGB, over the density) or 4 (a
+/// transparent RGBA overlay for the browser's foreground canvas).
+#[allow(clippy::too_many_arguments)]
+fn particles(buf: &mut [u8], channels: usize, (w, h): (u32, u32), v: &View, p: &Params, s: &State, r: usize, theme: &Theme) {
+    let (sx, sy) = (w as f64 / (v.xmax - v.xmin), h as f64 / (v.ymax - v.ymin));
     let colour = theme.series(if p.force { 0 } else { colour_index(s.runs[r].solver) });
     let dot = (theme.scale * 1.5).round().max(1.0) as i64;
-    let mut splat = |x: [f64; 2], c: [u8; 3], size: i64| {
-        if let Some((u, q)) = to_px(x) {
-            for dy in 0..size {
-                for dx in 0..size {
-                    let (uu, qq) = (u + dx, q + dy);
-                    if uu < w as i64 && qq < h as i64 {
-                        let k = ((qq as u32 * w + uu as u32) * 3) as usize;
-                        raster.rgb[k..k + 3].copy_from_slice(&c);
-                    }
-                }
+    let mut splat = |x: [f64; 2], c: [u8; 4], size: i64| {
+        let (u, q) = ((x[0] - v.xmin) * sx, (v.ymax - x[1]) * sy);
+        // Also rejects NaN (every comparison is false).
+        if !(u >= 0.0 && q >= 0.0 && u < w as f64 && q < h as f64) {
+            return;
+        }
+        let (u, q) = (u as i64, q as i64);
+        for qq in q..(q + size).min(h as i64) {
+            for uu in u..(u + size).min(w as i64) {
+                let k = (qq as usize * w as usize + uu as usize) * channels;
+                buf[k..k + channels].copy_from_slice(&c[..channels]);
             }
         }
     };
-    // Trails: the two previous frames, fainter.
-    let mut old = Vec::new();
+    let mut pts = Vec::new();
     for back in [4usize, 2] {
         if s.frame >= back {
-            s.positions_at(r, s.frame - back, &mut old);
-            let c = mix(colour, theme.bg, 0.6);
-            for &x in &old {
+            s.positions_at(r, s.frame - back, &mut pts);
+            // Over the density the trail is the colour washed out; on the overlay, translucent.
+            let c = if channels == 3 {
+                let m = mix(colour, theme.bg, 0.6);
+                [m[0], m[1], m[2], 255]
+            } else {
+                [colour.0, colour.1, colour.2, 110]
+            };
+            for &x in &pts {
                 splat(x, c, dot.max(1) - if dot > 1 { 1 } else { 0 });
             }
         }
     }
-    let c = [colour.0, colour.1, colour.2];
-    for &x in pts {
-        splat(x, c, dot);
+    s.positions_at(r, s.frame, &mut pts);
+    for &x in &pts {
+        splat(x, [colour.0, colour.1, colour.2, 255], dot);
     }
-    draw_raster(&abs, &raster)?;
-    // The target's centres (drag to edit), sized by weight.
+}
+
+/// The target's centres (drag to edit), sized by weight, and in ODE mode the velocity field.
+fn marks<DB: DrawingBackend>(
+    chart: &crate::plot::XyChart<'_, DB>,
+    v: &View,
+    p: &Params,
+    s: &State,
+    sigma: f64,
+    theme: &Theme,
+) -> DrawResult<(), DB> {
     for comp in &s.mix.comps {
         if v.contains(comp.mu[0], comp.mu[1]) {
             let rad = (theme.scale * (2.0 + 10.0 * comp.w.sqrt())).round() as i32;

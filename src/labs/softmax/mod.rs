@@ -3,6 +3,7 @@
 //! grid, the regions where the output is sparse, and which of the desired properties hold.
 
 mod render;
+pub use render::{support_raster, support_raster_exact};
 
 use crate::i18n::{t, tf};
 use crate::lab::{fmt_num, Control, Lab, LabMeta, Readout, Table};

@@ -4,7 +4,7 @@
 use flowlab::labs::diffusion::preset;
 use flowlab::math::diffusion::Mixture;
 use flowlab::math::View;
-use flowlab::plot::raster::{heatmap, sample};
+use flowlab::plot::raster::{heatmap, sample, sample_grid};
 use flowlab::plot::theme::Theme;
 use std::time::Instant;
 
@@ -22,16 +22,23 @@ fn time(mut f: impl FnMut()) -> f64 {
 
 fn main() {
     let theme = Theme::light(1.0);
-    let (w, h) = (560u32, 640u32);
+    let (w, h) = (380u32, 560u32);
     let (sw, sh) = (w / 4, h / 4);
     for key in ["three", "ring", "grid", "moons", "spiral"] {
         let m = Mixture::new(preset(key));
         let v = View::new(-4.0, 4.0, -4.0, 4.0);
         let mut vals = Vec::new();
-        let ts = time(|| vals = sample(&v, sw, sh, |x, y| -m.log_density([x, y], 0.3)));
+        let tp = time(|| vals = sample(&v, sw, sh, |x, y| -m.log_density([x, y], 0.3)));
+        let ts = time(|| vals = sample_grid(&v, sw, sh, |c, r| m.neg_log_density_grid(c, r, 0.3)));
         let th = time(|| {
             std::hint::black_box(heatmap(&vals, sw, sh, w, h, &theme));
         });
-        println!("{key:7} sample {sw}x{sh}: {ts:6.2} ms   heat map to {w}x{h}: {th:6.2} ms");
+        let t0 = time(|| {
+            std::hint::black_box(heatmap(&vals, sw, sh, 8, 8, &theme));
+        });
+        println!("fixed cost of a heat map (8x8 output): {t0:.3} ms");
+        println!("{key:7} density {sw}x{sh}: pointwise {tp:6.2} ms, grid {ts:6.2} ms   heat map to {w}x{h}: {th:6.2} ms");
     }
 }
+#[allow(dead_code)]
+fn overhead() {}

@@ -17,7 +17,9 @@ pub enum Figure {
 }
 
 /// What to draw of a figure. The browser caches the costly background on its own canvas and
-/// redraws only the foreground per frame; SVG output draws both in order.
+/// redraws only the foreground per frame; SVG output draws both in order. `Background` and
+/// `Foreground` are only ever drawn on the browser's canvas (which can take RGBA overlays and
+/// stretched rasters); `All` is drawn everywhere.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Layer {
     /// Axes, labels and dense fields (heat maps).
@@ -553,6 +555,13 @@ pub trait Lab: 'static {
     fn aux_key(_p: &Self::Params) -> Option<u64> {
         None
     }
+    /// With an [`Lab::aux_key`]: a value that changes exactly when the linked chart's foreground
+    /// must be redrawn, or `None` (the default) to redraw it every frame. A lab whose linked chart
+    /// does not animate returns a constant, and the shell then composes the chart only when a key
+    /// changes.
+    fn aux_foreground_key(_p: &Self::Params, _s: &Self::State) -> Option<u64> {
+        None
+    }
     /// Draws a figure's layer. Returns the plotting frame for pointer mapping where there is one.
     #[allow(clippy::type_complexity)]
     fn render<DB: DrawingBackend>(
@@ -677,6 +686,8 @@ pub trait DynLab {
     fn background_key(&self) -> u64;
     /// See [`Lab::aux_key`].
     fn aux_key(&self) -> Option<u64>;
+    /// See [`Lab::aux_foreground_key`].
+    fn aux_foreground_key(&self) -> Option<u64>;
     /// See [`Lab::formula`].
     fn formula(&self) -> String;
     /// See [`Lab::readouts`].
@@ -696,7 +707,7 @@ pub trait DynLab {
     fn pointer_hint(&self) -> &'static str;
     /// The page's figure (main, and the linked chart under it) as an SVG document.
     fn render_svg(&self, width: u32, height: u32, theme: &Theme, desc: &str) -> Result<String, String>;
-    /// Draws a figure's layer onto a canvas (browser only).
+    /// Draws a figure's layer onto a canvas (browser only), clearing it first.
     #[cfg(target_arch = "wasm32")]
     fn render_canvas(
         &self,
@@ -704,6 +715,19 @@ pub trait DynLab {
         layer: Layer,
         canvas: &web_sys::HtmlCanvasElement,
         theme: &Theme,
+    ) -> Result<Option<PlotFrame>, String> {
+        self.render_canvas_with(fig, layer, canvas, theme, true)
+    }
+    /// Draws a figure's layer onto a canvas (browser only), over what is there when `clear` is
+    /// false (a foreground over a background already copied in).
+    #[cfg(target_arch = "wasm32")]
+    fn render_canvas_with(
+        &self,
+        fig: Figure,
+        layer: Layer,
+        canvas: &web_sys::HtmlCanvasElement,
+        theme: &Theme,
+        clear: bool,
     ) -> Result<Option<PlotFrame>, String>;
 }
 
@@ -916,6 +940,9 @@ impl<L: Lab> DynLab for Instance<L> {
     fn aux_key(&self) -> Option<u64> {
         L::aux_key(&self.params)
     }
+    fn aux_foreground_key(&self) -> Option<u64> {
+        L::aux_foreground_key(&self.params, &self.state)
+    }
     fn formula(&self) -> String {
         L::formula(&self.params, &self.state)
     }
@@ -961,15 +988,16 @@ impl<L: Lab> DynLab for Instance<L> {
         Ok(insert_svg_desc(&svg, desc))
     }
     #[cfg(target_arch = "wasm32")]
-    fn render_canvas(
+    fn render_canvas_with(
         &self,
         fig: Figure,
         layer: Layer,
         canvas: &web_sys::HtmlCanvasElement,
         theme: &Theme,
+        clear: bool,
     ) -> Result<Option<PlotFrame>, String> {
         use plotters::prelude::IntoDrawingArea;
-        let backend = crate::ui::canvas::fast_canvas(canvas.clone()).ok_or("no 2d context")?;
+        let backend = crate::ui::canvas::fast_canvas(canvas.clone(), clear).ok_or("no 2d context")?;
         let area = backend.into_drawing_area();
         let frame = self.draw(fig, layer, &area, theme)?;
         area.present().map_err(|e| format!("{e:?}"))?;

@@ -89,57 +89,87 @@ pub fn heatmap(values: &[f64], sw: u32, sh: u32, w: u32, h: u32, theme: &Theme) 
         .collect();
     let lut: Vec<[u8; 3]> = (0..LUT).map(|k| ramp(theme, k as f64 / (LUT - 1) as f64)).collect();
     let (wu, hu) = (w as usize, h as usize);
-    let level: Vec<f32> = if (sw, sh) == (wu, hu) {
-        t
-    } else {
-        // Separable bilinear weights, computed once per column and per row.
-        let taps = |out: usize, src: usize| -> Vec<(usize, usize, f32)> {
-            let f = src as f64 / out as f64;
-            (0..out)
-                .map(|i| {
-                    let u = ((i as f64 + 0.5) * f - 0.5).clamp(0.0, (src - 1) as f64);
-                    let i0 = u.floor() as usize;
-                    (i0, (i0 + 1).min(src - 1), (u - i0 as f64) as f32)
-                })
-                .collect()
-        };
-        let (cols, rows) = (taps(wu, sw), taps(hu, sh));
-        let mut level = vec![f32::NAN; n];
-        for (out_row, &(j0, j1, wy)) in level.chunks_exact_mut(wu).zip(&rows) {
-            let (r0, r1) = (&t[j0 * sw..j0 * sw + sw], &t[j1 * sw..j1 * sw + sw]);
-            for (o, &(i0, i1, wx)) in out_row.iter_mut().zip(&cols) {
-                let (a, b, c, d) = (r0[i0], r0[i1], r1[i0], r1[i1]);
-                let top = a + (b - a) * wx;
-                let bottom = c + (d - c) * wx;
-                let v = top + (bottom - top) * wy;
-                // NaN propagates from an undefined corner; at such edges use the nearest point.
-                *o = if v.is_nan() { [[a, b], [c, d]][(wy >= 0.5) as usize][(wx >= 0.5) as usize] } else { v };
-            }
-        }
-        level
-    };
-    let mut rgb = vec![0u8; n * 3];
     let alpha = if theme.dark { 0.45 } else { 0.4 };
     let contour_lut: Vec<[u8; 3]> = lut.iter().map(|c| mix(RGBColor(c[0], c[1], c[2]), theme.contour, alpha)).collect();
     let hatch = [[theme.muted.0, theme.muted.1, theme.muted.2], [theme.bg.0, theme.bg.1, theme.bg.2]];
-    // Contour band per pixel (i32::MIN where undefined), then one pass that compares neighbours.
-    let band: Vec<i32> = level.iter().map(|&x| if x.is_finite() { (x * LEVELS as f32) as i32 } else { i32::MIN }).collect();
+    // Separable bilinear weights, computed once per column and per row.
+    let taps = |out: usize, src: usize| -> Vec<(usize, usize, f32)> {
+        let f = src as f64 / out as f64;
+        (0..out)
+            .map(|i| {
+                let u = ((i as f64 + 0.5) * f - 0.5).clamp(0.0, (src - 1) as f64);
+                let i0 = u.floor() as usize;
+                (i0, (i0 + 1).min(src - 1), (u - i0 as f64) as f32)
+            })
+            .collect()
+    };
+    let same = (sw, sh) == (wu, hu);
+    let (cols, rows) = if same { (Vec::new(), Vec::new()) } else { (taps(wu, sw), taps(hu, sh)) };
+    // Each grid row interpolated across to the output width (the `top`/`bottom` of a bilinear
+    // tap), computed once per grid row rather than once per output pixel.
+    let across: Vec<Vec<f32>> = if same {
+        Vec::new()
+    } else {
+        (0..sh)
+            .map(|j| {
+                let r = &t[j * sw..j * sw + sw];
+                cols.iter().map(|&(i0, i1, wx)| r[i0] + (r[i1] - r[i0]) * wx).collect()
+            })
+            .collect()
+    };
+    // Level of output row j (t ∈ [0, 1], NaN where undefined).
+    let level_row = |j: usize, out: &mut Vec<f32>| {
+        out.clear();
+        if same {
+            out.extend_from_slice(&t[j * sw..j * sw + sw]);
+            return;
+        }
+        let (j0, j1, wy) = rows[j];
+        let (top, bottom) = (&across[j0], &across[j1]);
+        for (i, (&a, &b)) in top.iter().zip(bottom).enumerate() {
+            let v = a + (b - a) * wy;
+            // NaN propagates from an undefined corner; at such edges use the nearest point.
+            out.push(if v.is_nan() {
+                let (i0, i1, wx) = cols[i];
+                let (r0, r1) = (&t[j0 * sw..j0 * sw + sw], &t[j1 * sw..j1 * sw + sw]);
+                [[r0[i0], r0[i1]], [r1[i0], r1[i1]]][(wy >= 0.5) as usize][(wx >= 0.5) as usize]
+            } else {
+                v
+            });
+        }
+    };
+    let band = |row: &[f32], out: &mut Vec<i32>| {
+        out.clear();
+        out.extend(row.iter().map(|&x| if x.is_finite() { (x * LEVELS as f32) as i32 } else { i32::MIN }));
+    };
+    let mut rgb = vec![0u8; n * 3];
+    let (mut cur, mut next) = (Vec::with_capacity(wu), Vec::with_capacity(wu));
+    let (mut bcur, mut bnext) = (Vec::with_capacity(wu), Vec::with_capacity(wu));
+    level_row(0, &mut next);
+    band(&next, &mut bnext);
+    // Contour lines where the level band changes to the right or below; one pass, two rows held.
     for j in 0..hu {
-        let row = &band[j * wu..(j + 1) * wu];
-        let next = if j + 1 < hu { &band[(j + 1) * wu..(j + 2) * wu] } else { row };
-        let lv = &level[j * wu..(j + 1) * wu];
+        std::mem::swap(&mut cur, &mut next);
+        std::mem::swap(&mut bcur, &mut bnext);
+        if j + 1 < hu {
+            level_row(j + 1, &mut next);
+            band(&next, &mut bnext);
+        } else {
+            next.clone_from(&cur);
+            bnext.clone_from(&bcur);
+        }
         let out = &mut rgb[j * wu * 3..(j + 1) * wu * 3];
         for (i, px) in out.chunks_exact_mut(3).enumerate() {
-            let me = row[i];
+            let me = bcur[i];
             if me == i32::MIN {
                 // Hatching: diagonal stripes every 6 px.
                 px.copy_from_slice(&hatch[((i + j) % 6 >= 2) as usize]);
                 continue;
             }
-            let right = if i + 1 < wu { row[i + 1] } else { me };
-            let down = next[i];
+            let right = if i + 1 < wu { bcur[i + 1] } else { me };
+            let down = bnext[i];
             let edge = (right != me && right != i32::MIN) || (down != me && down != i32::MIN);
-            let idx = ((lv[i] * (LUT - 1) as f32) as usize).min(LUT - 1);
+            let idx = ((cur[i] * (LUT - 1) as f32) as usize).min(LUT - 1);
             px.copy_from_slice(if edge { &contour_lut[idx] } else { &lut[idx] });
         }
     }
@@ -185,9 +215,62 @@ pub fn draw_raster<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, raster: &R
     area.draw(&Blit { at: (0, 0), raster })
 }
 
+/// Draws `raster` (RGB) stretched over the whole of `area` by the backend: on the browser canvas
+/// the stretch is bilinear and done in native code, so a heat map computed at half the device
+/// resolution costs a quarter. **Canvas layers only** ([`crate::lab::Layer::Background`] and
+/// `Foreground`, which only the browser draws): plotters' own backends cannot stretch and draw
+/// nothing for such a blit. SVG and CLI output (`Layer::All`) use [`draw_raster`] at full size.
+///
+/// plotters' `blit_bitmap` carries no source size, so it travels as an 8-byte trailer after the
+/// pixels (see [`stretched`]); a stretched blit can never be mistaken for a plain one (its length
+/// is neither w·h·3 nor w·h·4 of the destination).
+pub fn draw_raster_stretched<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, raster: &Raster) -> DrawResult<(), DB> {
+    let (w, h) = area.dim_in_pixel();
+    if (raster.w, raster.h) == (w, h) {
+        return draw_raster(area, raster);
+    }
+    let mut bytes = Vec::with_capacity(raster.rgb.len() + 8);
+    bytes.extend_from_slice(&raster.rgb);
+    bytes.extend_from_slice(&raster.w.to_le_bytes());
+    bytes.extend_from_slice(&raster.h.to_le_bytes());
+    let src = Raster { w, h, rgb: bytes };
+    area.draw(&Blit { at: (0, 0), raster: &src })
+}
+
+/// Decodes a blit made by [`draw_raster_stretched`] for a `w`×`h` destination: the source size and
+/// its RGB pixels, or `None` for a plain blit.
+pub fn stretched(src: &[u8], w: u32, h: u32) -> Option<(u32, u32, &[u8])> {
+    let n = (w as usize) * (h as usize);
+    if src.len() < 8 || src.len() == n * 3 || src.len() == n * 4 {
+        return None;
+    }
+    let (px, tail) = src.split_at(src.len() - 8);
+    let sw = u32::from_le_bytes(tail[..4].try_into().ok()?);
+    let sh = u32::from_le_bytes(tail[4..].try_into().ok()?);
+    (sw > 0 && sh > 0 && (sw as usize).checked_mul(sh as usize)?.checked_mul(3)? == px.len()).then_some((sw, sh, px))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stretched_blits_round_trip_and_never_pass_for_plain_ones() {
+        let small = Raster { w: 3, h: 2, rgb: (0..18).collect() };
+        let mut bytes = small.rgb.clone();
+        bytes.extend_from_slice(&3u32.to_le_bytes());
+        bytes.extend_from_slice(&2u32.to_le_bytes());
+        assert_eq!(stretched(&bytes, 12, 8), Some((3, 2, &small.rgb[..])));
+        // Plain RGB and RGBA blits of the destination size are not stretched ones.
+        assert_eq!(stretched(&vec![0; 12 * 8 * 3], 12, 8), None);
+        assert_eq!(stretched(&vec![0; 12 * 8 * 4], 12, 8), None);
+        // A trailer that does not match the pixel count is refused.
+        let mut bad = small.rgb.clone();
+        bad.extend_from_slice(&4u32.to_le_bytes());
+        bad.extend_from_slice(&2u32.to_le_bytes());
+        assert_eq!(stretched(&bad, 12, 8), None);
+        assert_eq!(stretched(&[1, 2, 3], 12, 8), None);
+    }
 
     #[test]
     fn heatmap_orders_colours_and_hatches_undefined() {

@@ -7,7 +7,8 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-/// A backend whose `blit_bitmap` is handled by `blit` (RGB bytes in); everything else goes to the
+/// A backend whose `blit_bitmap` is handled by `blit` (RGB, RGBA, or a stretched blit of
+/// [`crate::plot::raster::draw_raster_stretched`]); everything else goes to the
 /// inner backend. The stock backends blit one pixel at a time: on the canvas that is one
 /// `fillRect` per pixel, in SVG one `<rect>` per pixel.
 pub struct Blitting<B: DrawingBackend, F: Blit> {
@@ -58,7 +59,7 @@ impl<B: DrawingBackend, F: Blit> DrawingBackend for Blitting<B, F> {
         self.inner.estimate_text_size(text, style)
     }
     fn blit_bitmap(&mut self, pos: BackendCoord, (w, h): (u32, u32), src: &[u8]) -> Result<(), Err<B>> {
-        if w > 0 && h > 0 && src.len() >= (w as usize) * (h as usize) * 3 {
+        if w > 0 && h > 0 && (src.len() >= (w as usize) * (h as usize) * 3 || crate::plot::raster::stretched(src, w, h).is_some()) {
             (self.blit)(pos, (w, h), src);
         }
         Ok(())
@@ -79,17 +80,48 @@ fn image_data(src: &[u8], w: u32, h: u32) -> Option<ImageData> {
     ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), w, h).ok()
 }
 
+/// The scratch canvas of stretched blits, kept for the page's lifetime (a new canvas per blit
+/// costs an allocation of its backing store).
+fn stretch_canvas() -> Option<HtmlCanvasElement> {
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Option<HtmlCanvasElement>> = const { std::cell::RefCell::new(None) };
+    }
+    SCRATCH.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.is_none() {
+            let doc = web_sys::window().and_then(|w| w.document())?;
+            *s = doc.create_element("canvas").ok().and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok());
+        }
+        s.clone()
+    })
+}
+
 /// The canvas backend with one `putImageData` per raster.
 pub type FastCanvas = Blitting<CanvasBackend, Box<dyn FnMut((i32, i32), (u32, u32), &[u8])>>;
 
-/// Wraps a canvas (drawn in its own device pixels). Clears it first: every layer is drawn whole.
-pub fn fast_canvas(canvas: HtmlCanvasElement) -> Option<FastCanvas> {
+/// Wraps a canvas (drawn in its own device pixels). Clears it first when `clear` (every layer is
+/// drawn whole; only a foreground over a copied-in background is drawn without).
+pub fn fast_canvas(canvas: HtmlCanvasElement, clear: bool) -> Option<FastCanvas> {
     let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
-    ctx.clear_rect(0.0, 0.0, canvas.width() as f64, canvas.height() as f64);
+    if clear {
+        ctx.clear_rect(0.0, 0.0, canvas.width() as f64, canvas.height() as f64);
+    }
     let inner = CanvasBackend::with_canvas_object(canvas)?;
     let blit = Box::new(move |pos: (i32, i32), (w, h): (u32, u32), src: &[u8]| {
         // A failure leaves the layer blank rather than failing the page.
-        if let Some(img) = image_data(src, w, h) {
+        if let Some((sw, sh, px)) = crate::plot::raster::stretched(src, w, h) {
+            // Put the small image on a scratch canvas and let the canvas stretch it (bilinear).
+            if let (Some(c), Some(img)) = (stretch_canvas(), image_data(px, sw, sh)) {
+                c.set_width(sw);
+                c.set_height(sh);
+                let sctx = c.get_context("2d").ok().flatten().and_then(|x| x.dyn_into::<CanvasRenderingContext2d>().ok());
+                if let Some(sctx) = sctx {
+                    let _ = sctx.put_image_data(&img, 0.0, 0.0);
+                    ctx.set_image_smoothing_enabled(true);
+                    let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&c, pos.0 as f64, pos.1 as f64, w as f64, h as f64);
+                }
+            }
+        } else if let Some(img) = image_data(src, w, h) {
             let _ = ctx.put_image_data(&img, pos.0 as f64, pos.1 as f64);
         }
     });

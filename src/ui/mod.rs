@@ -25,7 +25,13 @@ struct Shell {
     /// (background key, width, height, dark) of what the background canvas shows.
     bg_drawn: Option<(u64, u32, u32, bool)>,
     /// The linked chart's cached background (offscreen) and what it shows (see `Lab::aux_key`).
-    aux_bg: Option<(HtmlCanvasElement, (u64, u32, u32, bool))>,
+    /// The linked chart's cached background (a canvas kept for the page's lifetime)…
+    aux_scratch: Option<HtmlCanvasElement>,
+    /// …and the key it was drawn for (`None`: stale).
+    aux_bg: Option<(u64, u32, u32, bool)>,
+    /// The background key and foreground key the linked chart was last composed with (see
+    /// [`crate::lab::Lab::aux_foreground_key`]).
+    aux_composed: Option<((u64, u32, u32, bool), u64)>,
     frame: Option<PlotFrame>,
     /// Fractional steps owed to the animation (runs of any length take the same time).
     owed: f64,
@@ -189,26 +195,36 @@ fn draw(ui: Ui) {
 /// foreground drawn over it: a drag then costs only the foreground.
 fn draw_aux_layered(s: &mut Shell, aux: &HtmlCanvasElement, k: u64, th: &crate::plot::theme::Theme) -> Result<(), String> {
     let key = (k, aux.width(), aux.height(), th.dark);
-    let scratch = |w: u32, h: u32| -> Option<HtmlCanvasElement> {
-        let c: HtmlCanvasElement = document().create_element("canvas").ok()?.dyn_into().ok()?;
-        c.set_width(w);
-        c.set_height(h);
-        Some(c)
-    };
-    if s.aux_bg.as_ref().map(|(_, d)| *d) != Some(key) {
-        let c = scratch(aux.width(), aux.height()).ok_or("no canvas")?;
-        s.lab.render_canvas(Figure::Aux, Layer::Background, &c, th)?;
-        s.aux_bg = Some((c, key));
+    if s.aux_bg != Some(key) {
+        // The scratch canvas is kept across redraws (a new one costs an allocation of its store).
+        if s.aux_scratch.is_none() {
+            s.aux_scratch = document().create_element("canvas").ok().and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok());
+        }
+        let c = s.aux_scratch.as_ref().ok_or("no canvas")?;
+        if (c.width(), c.height()) != (aux.width(), aux.height()) {
+            c.set_width(aux.width());
+            c.set_height(aux.height());
+        }
+        s.lab.render_canvas(Figure::Aux, Layer::Background, c, th)?;
+        s.aux_bg = Some(key);
+        s.aux_composed = None;
     }
-    let fg = scratch(aux.width(), aux.height()).ok_or("no canvas")?;
-    s.lab.render_canvas(Figure::Aux, Layer::Foreground, &fg, th)?;
+    // A chart that does not animate is composed once per change, not once per frame.
+    let fg_key = s.lab.aux_foreground_key();
+    if let Some(f) = fg_key {
+        if s.aux_composed == Some((key, f)) {
+            return Ok(());
+        }
+    }
+    s.aux_composed = fg_key.map(|f| (key, f));
     let ctx: web_sys::CanvasRenderingContext2d =
         aux.get_context("2d").ok().flatten().and_then(|c| c.dyn_into().ok()).ok_or("no 2d context")?;
     ctx.clear_rect(0.0, 0.0, aux.width() as f64, aux.height() as f64);
-    if let Some((bg, _)) = &s.aux_bg {
+    if let Some(bg) = &s.aux_scratch {
         ctx.draw_image_with_html_canvas_element(bg, 0.0, 0.0).map_err(|_| "compose failed")?;
     }
-    ctx.draw_image_with_html_canvas_element(&fg, 0.0, 0.0).map_err(|_| "compose failed".to_string())
+    // The foreground straight onto the chart, over the copied background.
+    s.lab.render_canvas_with(Figure::Aux, Layer::Foreground, aux, th, false).map(|_| ())
 }
 
 /// Runs the lab's background work for at most `budget_ms`, then redraws. When the work finishes,
@@ -472,7 +488,14 @@ fn run_bench(ui: Ui) {
         }
         v.sort_by(|a, b| a.total_cmp(b));
         let q = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
-        format!("{{\"n\":{},\"median_ms\":{:.3},\"p95_ms\":{:.3},\"max_ms\":{:.3}}}", v.len(), q(0.5), q(0.95), v[v.len() - 1])
+        let mean = v.iter().sum::<f64>() / v.len() as f64;
+        format!(
+            "{{\"n\":{},\"median_ms\":{:.3},\"mean_ms\":{mean:.3},\"p95_ms\":{:.3},\"max_ms\":{:.3}}}",
+            v.len(),
+            q(0.5),
+            q(0.95),
+            v[v.len() - 1]
+        )
     };
     // A keystroke in the first text field (a typed formula): parse, replay and redraw with a new
     // heat map, alternating between two formulas that differ (`(f)+0` compiles to more instructions).
@@ -614,7 +637,18 @@ pub fn start() {
         .map(|h| h.split(',').map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect())
         .unwrap_or_default();
     SHELL.with(|s| {
-        *s.borrow_mut() = Some(Shell { lab, bg_drawn: None, aux_bg: None, frame: None, owed: 0.0, dragging: false, hide, live_at: -1e9 })
+        *s.borrow_mut() = Some(Shell {
+            lab,
+            bg_drawn: None,
+            aux_scratch: None,
+            aux_bg: None,
+            aux_composed: None,
+            frame: None,
+            owed: 0.0,
+            dragging: false,
+            hide,
+            live_at: -1e9,
+        })
     });
     leptos::mount::mount_to_body(move || view! { <LabPage ui=ui embed=embed/> });
     if !notes.is_empty() {

@@ -35,12 +35,13 @@ try {
   await server.close();
 }
 const fmt = (s) => (s ? `${s.median_ms.toFixed(2)} / ${s.p95_ms.toFixed(2)} ms (n=${s.n})` : 'n/a');
+const fmtMean = (s) => (s ? `${s.median_ms.toFixed(2)} / ${s.mean_ms.toFixed(2)} / ${s.p95_ms.toFixed(2)} ms (n=${s.n})` : 'n/a');
 console.log(`flowlab benchmark, headless Chromium, viewport ${width}x900 at devicePixelRatio ${dpr}`);
-console.log('lab'.padEnd(34), 'canvas'.padEnd(10), 'frame step+draw median / p95'.padEnd(34), 'parameter change median / p95 [control]'.padEnd(44), 'background redraw median / p95'.padEnd(34), 'keystroke in a formula (parse+replay+redraw)'.padEnd(34), 'drag on the figure (per event)');
+console.log('lab'.padEnd(34), 'canvas'.padEnd(10), 'frame step+draw median / mean / p95'.padEnd(34), 'parameter change median / p95 [control]'.padEnd(44), 'background redraw median / p95'.padEnd(34), 'keystroke in a formula (parse+replay+redraw)'.padEnd(34), 'drag on the figure (per event)');
 for (const r of results) {
   const all = r.every_slider ? `${r.every_slider.median_ms.toFixed(2)} / ${r.every_slider.p95_ms.toFixed(2)} / max ${r.every_slider.max_ms.toFixed(2)} ms` : 'n/a';
   console.log(`  ${r.lab}: every numeric control (median / p95 / max): ${all}`);
-  console.log(r.lab.padEnd(34), (r.canvas ?? []).join('x').padEnd(10), fmt(r.frame).padEnd(34), `${fmt(r.param_change)} [${r.control}]`.padEnd(44), fmt(r.background).padEnd(34), fmt(r.keystroke).padEnd(34), fmt(r.drag));
+  console.log(r.lab.padEnd(34), (r.canvas ?? []).join('x').padEnd(10), fmtMean(r.frame).padEnd(34), `${fmt(r.param_change)} [${r.control}]`.padEnd(44), fmt(r.background).padEnd(34), fmt(r.keystroke).padEnd(34), fmt(r.drag));
 }
 mkdirSync(join(root, 'target'), { recursive: true });
 writeFileSync(join(root, 'target', 'bench.json'), JSON.stringify(results, null, 2));

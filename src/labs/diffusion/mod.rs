@@ -298,6 +298,10 @@ impl Lab for Diffusion {
         format!("{p:?}").hash(&mut h);
         Some(h.finish())
     }
+    fn aux_foreground_key(_p: &Params, _s: &State) -> Option<u64> {
+        // The error curves and landing fractions do not animate: all of the chart is background.
+        Some(0)
+    }
     fn render<DB: plotters::prelude::DrawingBackend>(
         fig: crate::lab::Figure,
         layer: crate::lab::Layer,

@@ -8,7 +8,7 @@ use crate::i18n::{t, tf};
 use crate::lab::{Figure, Layer, PlotFrame};
 use crate::math::diffusion::{Mixture, Solver};
 use crate::math::{fmt_sig, View};
-use crate::plot::raster::{draw_raster, heatmap, mix, sample_grid, Raster};
+use crate::plot::raster::{draw_raster, draw_raster_stretched, heatmap, mix, sample_grid, Raster};
 use crate::plot::theme::Theme;
 use crate::plot::{class_chart, field_chart, frame_of, line_chart, DrawResult};
 use plotters::coord::Shift;
@@ -87,16 +87,27 @@ pub fn render<DB: DrawingBackend>(
                 vec![area.clone()]
             };
             let mut frame = None;
+            let mut shared: Option<((u32, u32), View, Raster)> = None;
             for (i, a) in areas.iter().enumerate() {
                 let (chart, v) = field_chart(a, &view, theme, layer.background())?;
                 let plot = chart.plotting_area().strip_coord_spec();
                 let (pw, ph) = plot.dim_in_pixel();
-                if layer.background() {
-                    let mut raster = backdrop(&v, p, s, shown, (pw, ph), theme);
-                    if layer.foreground() {
-                        particles(&mut raster.rgb, 3, (pw, ph), &v, p, s, i, theme);
-                    }
+                if layer == Layer::All {
+                    let mut raster = backdrop(&v, p, s, shown, (pw, ph), (pw, ph), theme);
+                    particles(&mut raster.rgb, 3, (pw, ph), &v, p, s, i, theme);
                     draw_raster(&plot, &raster)?;
+                    marks(&chart, &v, p, s, shown, theme)?;
+                } else if layer.background() {
+                    // The canvas stretches a half-resolution density 2× (a quarter of the pixels to
+                    // compute): the background is redrawn often during the animation. Both panels
+                    // show the same density in the same view: computed once.
+                    let half = (pw.div_ceil(2).max(1), ph.div_ceil(2).max(1));
+                    if shared.as_ref().map(|(sz, sv, _)| (*sz, *sv)) != Some(((pw, ph), v)) {
+                        shared = Some(((pw, ph), v, backdrop(&v, p, s, shown, (pw, ph), half, theme)));
+                    }
+                    if let Some((_, _, raster)) = &shared {
+                        draw_raster_stretched(&plot, raster)?;
+                    }
                     marks(&chart, &v, p, s, shown, theme)?;
                 } else {
                     let mut rgba = vec![0u8; (pw * ph * 4) as usize];
@@ -125,6 +136,10 @@ pub fn render<DB: DrawingBackend>(
             Ok(frame)
         }
         Figure::Aux => {
+            // Nothing here moves with the animation: all of it is cached background.
+            if !layer.background() {
+                return Ok(None);
+            }
             if p.force {
                 landing_chart(area, s, theme)?;
             } else {
@@ -162,15 +177,16 @@ pub fn render<DB: DrawingBackend>(
 }
 
 /// The density p_σ as a heat map of −ln p_σ (ODE mode: the modes are the low, cool colour;
-/// sampled coarsely, drawn smooth), or a plain ground (force mode), at `size` pixels.
-fn backdrop(v: &View, p: &Params, s: &State, sigma: f64, (w, h): (u32, u32), theme: &Theme) -> Raster {
+/// sampled coarsely, drawn smooth), or a plain ground (force mode). The plot's size sets the
+/// sampling (one sample per 4 CSS pixels); `out` is the raster's size.
+fn backdrop(v: &View, p: &Params, s: &State, sigma: f64, (w, h): (u32, u32), out: (u32, u32), theme: &Theme) -> Raster {
     if p.force {
         let bg = mix(theme.bg, theme.muted, 0.04);
-        return Raster { w, h, rgb: bg.iter().copied().cycle().take((w * h * 3) as usize).collect() };
+        return Raster { w: out.0, h: out.1, rgb: bg.iter().copied().cycle().take((out.0 * out.1 * 3) as usize).collect() };
     }
     let (sw, sh) = (((w as f64 / theme.scale) / 4.0).ceil().max(8.0) as u32, ((h as f64 / theme.scale) / 4.0).ceil().max(8.0) as u32);
     let vals = sample_grid(v, sw, sh, |cols, rows| s.mix.neg_log_density_grid(cols, rows, sigma));
-    heatmap(&vals, sw, sh, w, h, theme)
+    heatmap(&vals, sw, sh, out.0, out.1, theme)
 }
 
 /// Writes the particles of run `r` (and short trails: the frames 2 and 4 back, fainter) into a

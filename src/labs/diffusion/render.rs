@@ -184,7 +184,12 @@ fn backdrop(v: &View, p: &Params, s: &State, sigma: f64, (w, h): (u32, u32), out
         let bg = mix(theme.bg, theme.muted, 0.04);
         return Raster { w: out.0, h: out.1, rgb: bg.iter().copied().cycle().take((out.0 * out.1 * 3) as usize).collect() };
     }
-    let (sw, sh) = (((w as f64 / theme.scale) / 4.0).ceil().max(8.0) as u32, ((h as f64 / theme.scale) / 4.0).ceil().max(8.0) as u32);
+    // One sample per 4 CSS pixels, but no finer than a sixth of the narrowest feature of p_σ (the
+    // blurred width √(s² + σ²)): at large σ the density is smooth and a coarse grid is exact enough
+    // for the eye, which makes the early, wide frames of a many-component target cheap.
+    let feature = s.mix.comps.iter().map(|c| c.s).fold(f64::INFINITY, f64::min).hypot(sigma);
+    let samples = |px: u32, span: f64| ((px as f64 / theme.scale) / 4.0).min(6.0 * span / feature).ceil().max(8.0) as u32;
+    let (sw, sh) = (samples(w, v.xmax - v.xmin), samples(h, v.ymax - v.ymin));
     let vals = sample_grid(v, sw, sh, |cols, rows| s.mix.neg_log_density_grid(cols, rows, sigma));
     heatmap(&vals, sw, sh, out.0, out.1, theme)
 }

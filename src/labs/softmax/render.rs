@@ -473,12 +473,14 @@ fn multiple_background<DB: DrawingBackend>(
     {
         cell.draw(&Text::new(title(mm.map, p), (theme.px(6.0) as i32, 0), theme.text_left(12.0, theme.series(mm.map.index()))))?;
         // Support raster over the logit plane (nearest cell of the cached RES×RES grid).
+        // The four colours once (mixing per pixel would cost more than the rest of the cell).
+        let colours = [0u8, 1, 2, 3].map(|k| support_colour(theme, k));
+        let cols: Vec<usize> = (0..side).map(|i| (i as usize * RES) / side as usize).collect();
         let mut rgb = Vec::with_capacity((side * side * 3) as usize);
         for j in 0..side {
-            let gj = (j as usize * RES) / side as usize;
-            for i in 0..side {
-                let gi = (i as usize * RES) / side as usize;
-                rgb.extend_from_slice(&support_colour(theme, mm.support[gj * RES + gi]));
+            let row = &mm.support[(j as usize * RES) / side as usize * RES..][..RES];
+            for &gi in &cols {
+                rgb.extend_from_slice(&colours[row[gi].min(3) as usize]);
             }
         }
         draw_raster(sq, &Raster { w: side, h: side, rgb })?;

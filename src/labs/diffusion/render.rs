@@ -259,7 +259,7 @@ fn marks<DB: DrawingBackend>(
     Ok(())
 }
 
-/// The ODE velocity (x − D)/σ on a 12×12 grid, lengths scaled to the grid cell.
+/// The ODE velocity (x − D)/σ on a grid of 12 columns of square cells, lengths scaled to a cell.
 fn arrows<DB: DrawingBackend>(
     chart: &crate::plot::XyChart<'_, DB>,
     v: &View,
@@ -269,10 +269,13 @@ fn arrows<DB: DrawingBackend>(
 ) -> DrawResult<(), DB> {
     const G: usize = 12;
     let cell = (v.xmax - v.xmin) / G as f64;
+    // As many rows of square cells as the (equal-aspect) view is tall.
+    let rows = ((v.ymax - v.ymin) / cell).floor().clamp(1.0, 4.0 * G as f64) as usize;
+    let y0 = v.ymin + ((v.ymax - v.ymin) - rows as f64 * cell) / 2.0;
     let mut sc = Vec::new();
-    let field: Vec<([f64; 2], [f64; 2])> = (0..G * G)
+    let field: Vec<([f64; 2], [f64; 2])> = (0..G * rows)
         .map(|k| {
-            let x = [v.xmin + (k % G) as f64 * cell + cell / 2.0, v.ymin + (k / G) as f64 * cell + cell / 2.0];
+            let x = [v.xmin + (k % G) as f64 * cell + cell / 2.0, y0 + (k / G) as f64 * cell + cell / 2.0];
             // dx/dσ points away from the data; the flow runs to smaller σ, so draw −v.
             let vel = m.velocity(x, sigma, &mut sc);
             (x, [-vel[0], -vel[1]])

@@ -296,8 +296,11 @@ fn arrows<DB: DrawingBackend>(
         let (ux, uy) = (d[0] / len, d[1] / len);
         let head = 0.25 * k * len;
         let wing = |sgn: f64| (tip[0] - head * (ux + sgn * 0.5 * uy), tip[1] - head * (uy - sgn * 0.5 * ux));
-        chart.plotting_area().draw(&PathElement::new(vec![(x[0], x[1]), (tip[0], tip[1])], style))?;
-        chart.plotting_area().draw(&PathElement::new(vec![wing(1.0), (tip[0], tip[1]), wing(-1.0)], style))?;
+        // Shaft and head as one stroke (one canvas path per arrow, not two): tail → tip → wing,
+        // back to the tip, → the other wing. A stroke is one shape, so the retraced segment is
+        // not drawn darker.
+        let t = (tip[0], tip[1]);
+        chart.plotting_area().draw(&PathElement::new(vec![(x[0], x[1]), t, wing(1.0), t, wing(-1.0)], style))?;
     }
     Ok(())
 }

@@ -40,5 +40,3 @@ fn main() {
         println!("{key:7} density {sw}x{sh}: pointwise {tp:6.2} ms, grid {ts:6.2} ms   heat map to {w}x{h}: {th:6.2} ms");
     }
 }
-#[allow(dead_code)]
-fn overhead() {}

@@ -3,24 +3,16 @@
 // typed into the mixture field.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, openPage, canvasDigest, search } from './harness.mjs';
+import { sharedBrowser, workDone, openPage, canvasDigest, search } from './harness.mjs';
 
-let server, browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const shared = sharedBrowser(before, after);
 
-const done = (page, timeout = 120000) => page.waitForFunction(() => document.querySelector('#pending')?.hidden === true, null, { timeout });
+const done = (page) => workDone(page, 120000);
 const readouts = (page) => page.locator('#readouts').innerText();
 const error = (text, solver) => Number(new RegExp(`${solver}[^\\n]*?mean endpoint error ([0-9.e-]+)`).exec(text)?.[1]);
 
 test('diffusion: the particle slider changes the URL and the pixels; both samplers report NFE and error', async () => {
-  const { page, problems, close } = await openPage(browser, `${server.base}?lab=diffusion&n=400&autoplay=0`);
+  const { page, problems, close } = await openPage(shared.browser, `${shared.server.base}?lab=diffusion&n=400&autoplay=0`);
   await done(page);
   const text0 = await readouts(page);
   assert.match(text0, /Heun[^\n]*5 steps · NFE 10 · mean endpoint error/, text0);
@@ -44,7 +36,7 @@ test('diffusion: the particle slider changes the URL and the pixels; both sample
 });
 
 test('diffusion: scrubbing σ redraws the density under the particles; the step button moves them', async () => {
-  const { page, problems, close } = await openPage(browser, `${server.base}?lab=diffusion&n=300&autoplay=0`);
+  const { page, problems, close } = await openPage(shared.browser, `${shared.server.base}?lab=diffusion&n=300&autoplay=0`);
   await done(page);
   assert.match(await page.locator('#progress').innerText(), /120 \/ 120/);
   const bgEnd = await canvasDigest(page, '#main-bg');
@@ -63,7 +55,7 @@ test('diffusion: scrubbing σ redraws the density under the particles; the step 
 });
 
 test('diffusion: one sampler alone, another solver, and junk in the mixture field', async () => {
-  const { page, problems, close } = await openPage(browser, `${server.base}?lab=diffusion&n=300&autoplay=0`);
+  const { page, problems, close } = await openPage(shared.browser, `${shared.server.base}?lab=diffusion&n=300&autoplay=0`);
   await done(page);
   await page.selectOption('#c-compare', '');
   await page.selectOption('#c-solver', 'euler');

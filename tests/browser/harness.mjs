@@ -51,6 +51,28 @@ export async function launch() {
   });
 }
 
+/**
+ * One static server and one Chromium for a test file: registers node:test's `before` and `after`
+ * (passed in, so the benchmark can import this module without node:test) and returns an object
+ * whose `server` and `browser` are set once `before` has run.
+ */
+export function sharedBrowser(before, after) {
+  const shared = {};
+  before(async () => {
+    shared.server = await serve();
+    shared.browser = await launch();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    await shared.server?.close();
+  });
+  return shared;
+}
+
+/** Waits until the lab's background work is finished (the progress indicator is hidden). */
+export const workDone = (page, timeout = 60000) =>
+  page.waitForFunction(() => document.querySelector('#pending')?.hidden === true, null, { timeout });
+
 /** A page that records console errors, page errors and failed requests. */
 export async function openPage(browser, url, opts = {}) {
   const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 900 },

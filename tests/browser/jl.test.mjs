@@ -4,24 +4,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serve, launch, openPage, canvasDigest, search, root } from './harness.mjs';
+import { sharedBrowser, workDone as done, openPage, canvasDigest, search, root } from './harness.mjs';
 
-let server, browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const shared = sharedBrowser(before, after);
 
-const done = (page, timeout = 60000) => page.waitForFunction(() => document.querySelector('#pending')?.hidden === true, null, { timeout });
 const stats = (page) => page.locator('#readouts li', { hasText: /median/ }).first().innerText();
 
 test('jl: same seed, same numbers as native (tests/golden/jl_pinned.json)', async () => {
   const pinned = JSON.parse(readFileSync(join(root, 'tests', 'golden', 'jl_pinned.json'), 'utf8'));
-  const { page, problems, close } = await openPage(browser, `${server.base}?lab=jl&${pinned.query}`);
+  const { page, problems, close } = await openPage(shared.browser, `${shared.server.base}?lab=jl&${pinned.query}`);
   await done(page);
   const text = await page.locator('#readouts').innerText();
   assert.ok(text.includes(pinned.stats), `statistics as native: ${pinned.stats}\n${text}`);
@@ -31,7 +22,7 @@ test('jl: same seed, same numbers as native (tests/golden/jl_pinned.json)', asyn
 });
 
 test('jl: the k slider changes the URL, the histogram and the statistics', async () => {
-  const { page, problems, close } = await openPage(browser, `${server.base}?lab=jl&n=80&d=300&k=40`);
+  const { page, problems, close } = await openPage(shared.browser, `${shared.server.base}?lab=jl&n=80&d=300&k=40`);
   await done(page);
   const fg0 = await canvasDigest(page, '#main-fg');
   const s0 = await stats(page);
@@ -52,7 +43,7 @@ test('jl: the k slider changes the URL, the histogram and the statistics', async
 });
 
 test('jl: a large projection runs in chunks under a progress bar; the page keeps drawing frames', async () => {
-  const { page, problems, close } = await openPage(browser, `${server.base}?lab=jl&n=1000&d=1000&k=300`);
+  const { page, problems, close } = await openPage(shared.browser, `${shared.server.base}?lab=jl&n=1000&d=1000&k=300`);
   assert.equal(await page.locator('#pending').isVisible(), true, 'progress shown while projecting');
   // Frames keep coming while the work runs (a blocked page would deliver none).
   const frames = await page.evaluate(() => new Promise((ok) => {

@@ -2,22 +2,14 @@
 // classes) changes the URL, the pixels and the numbers a person reads.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, openPage, canvasDigest, search } from './harness.mjs';
+import { sharedBrowser, openPage, canvasDigest, search } from './harness.mjs';
 
-let server, browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const shared = sharedBrowser(before, after);
 
 const softmaxLine = (page) => page.locator('#readouts li', { hasText: /^. ?Softmax p =/ }).first().innerText();
 
 test('softmax: dragging the logit point moves every map and rewrites z in the URL', async () => {
-  const { page, problems, close } = await openPage(browser, `${server.base}?lab=softmax`);
+  const { page, problems, close } = await openPage(shared.browser, `${shared.server.base}?lab=softmax`);
   assert.equal(await page.locator('#play').isVisible(), false, 'no animation controls on a static lab');
   const box = await page.locator('#main-fg').boundingBox();
   const fg0 = await canvasDigest(page, '#main-fg');
@@ -50,7 +42,7 @@ test('softmax: dragging the logit point moves every map and rewrites z in the UR
 });
 
 test('softmax: more than three logits give a bar editor; dragging a bar sets that logit', async () => {
-  const { page, problems, close } = await openPage(browser, `${server.base}?lab=softmax&z=2,1.5,1,0.3,0,-0.5`);
+  const { page, problems, close } = await openPage(shared.browser, `${shared.server.base}?lab=softmax&z=2,1.5,1,0.3,0,-0.5`);
   const box = await page.locator('#main-fg').boundingBox();
   const fg0 = await canvasDigest(page, '#main-fg');
   // Bars sit above the probability chart (top 42% of the figure); class 6 is the rightmost.

@@ -284,19 +284,12 @@ impl Lab for Diffusion {
     fn background_key(p: &Params, s: &State) -> u64 {
         // The background is drawn at a quantised σ: it changes a few dozen times per run, while
         // the particles above it move every frame.
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        format!("{p:?}").hash(&mut h);
-        render::shown_sigma(&s.mix, s.sigma_now(p)).to_bits().hash(&mut h);
-        h.finish()
+        params_key(p, render::shown_sigma(&s.mix, s.sigma_now(p)).to_bits())
     }
     fn aux_key(p: &Params) -> Option<u64> {
         // The chart changes only when background work completes (the shell then redraws it) or
         // the parameters change.
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        format!("{p:?}").hash(&mut h);
-        Some(h.finish())
+        Some(params_key(p, 0))
     }
     fn aux_foreground_key(_p: &Params, _s: &State) -> Option<u64> {
         // The error curves and landing fractions do not animate: all of the chart is background.
@@ -355,6 +348,16 @@ impl Lab for Diffusion {
     fn pointer_hint() -> &'static str {
         "Drag a mixture centre to move it (the target becomes custom)."
     }
+}
+
+/// A hash of every parameter and `extra` (Params holds f64s, so it has no `Hash`: its Debug text
+/// is hashed, which covers every field).
+fn params_key(p: &Params, extra: u64) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    format!("{p:?}").hash(&mut h);
+    extra.hash(&mut h);
+    h.finish()
 }
 
 const FRACTION_KEYS: [&str; 8] =

@@ -117,8 +117,7 @@ const BLOCK: usize = 4;
 /// evaluated per pixel. The regions are bounded by smooth curves at least ~16 px apart on this
 /// plane, so this equals the per-pixel raster (tested) at about a sixth of the evaluations.
 pub fn support_raster(m: Map, p: &Params) -> Vec<u8> {
-    let step = 2.0 * R / RES as f64;
-    let at = |i: usize, j: usize| support_at(m, p, -R + (i as f64 + 0.5) * step, R - (j as f64 + 0.5) * step);
+    let at = |i: usize, j: usize| support_at_pixel(m, p, i, j);
     let nb = RES / BLOCK;
     // Corner (a, b) of the block grid is pixel (a·BLOCK, b·BLOCK), clamped to the last pixel.
     let corner: Vec<u8> =
@@ -142,8 +141,13 @@ pub fn support_raster(m: Map, p: &Params) -> Vec<u8> {
 
 /// The support raster evaluated at every pixel (what [`support_raster`] must equal).
 pub fn support_raster_exact(m: Map, p: &Params) -> Vec<u8> {
+    (0..RES * RES).map(|k| support_at_pixel(m, p, k % RES, k / RES)).collect()
+}
+
+/// Support size at the centre of raster pixel (i, j) (row 0 at the top).
+fn support_at_pixel(m: Map, p: &Params, i: usize, j: usize) -> u8 {
     let step = 2.0 * R / RES as f64;
-    (0..RES * RES).map(|k| support_at(m, p, -R + ((k % RES) as f64 + 0.5) * step, R - ((k / RES) as f64 + 0.5) * step)).collect()
+    support_at(m, p, -R + (i as f64 + 0.5) * step, R - (j as f64 + 0.5) * step)
 }
 
 fn compute(m: Map, p: &Params, key: Vec<u64>) -> Multiple {

@@ -1,10 +1,16 @@
 //! Shared drawing, generic over plotters' `DrawingBackend`: the same code draws to the browser
 //! canvas and to SVG (tests, CLI). Nothing here knows about the browser.
 
+pub mod backend;
+pub mod frame;
+pub mod quiver;
 pub mod raster;
+pub mod svg;
 pub mod theme;
 
-use crate::lab::PlotFrame;
+pub use backend::Blit;
+pub use frame::PlotFrame;
+
 use crate::math::View;
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
@@ -65,6 +71,9 @@ pub fn field_chart<'a, DB: DrawingBackend>(
             .axis_desc_style(theme.text(13.0))
             .x_labels(7)
             .y_labels(7)
+            // `2`, not plotters' `2.0`; a real minus sign.
+            .x_label_formatter(&|v| crate::fmt::fmt_sig(*v, 4))
+            .y_label_formatter(&|v| crate::fmt::fmt_sig(*v, 4))
             .draw()?;
     }
     Ok((chart, v))
@@ -300,7 +309,7 @@ pub struct Series<'a> {
 /// to device pixels) with small crosses at `marks` (known minima). `f` evaluates the field on the
 /// grid of column x values × row y values at once (row-major), so a typed formula runs as a
 /// compiled grid evaluation.
-pub fn field_background<DB: DrawingBackend>(
+pub fn field_background<DB: Blit>(
     chart: &XyChart<'_, DB>,
     v: &View,
     f: impl Fn(&[f64], &[f64]) -> Vec<f64>,
@@ -497,7 +506,9 @@ pub fn line_chart<DB: DrawingBackend>(
                 .axis_desc_style(theme.text(13.0))
                 .x_desc(x_desc)
                 .y_desc(y_desc)
-                .y_label_formatter(&|v| crate::math::fmt_sig(*v, $digits))
+                .y_label_formatter(&|v| crate::fmt::fmt_sig(*v, $digits))
+                // Steps, NFE, N are counted: `200`, not `200.0`.
+                .x_label_formatter(&|v| crate::fmt::fmt_sig(*v, 4))
                 .draw()?;
             for (i, pts) in curves {
                 chart.draw_series(LineSeries::new(line(pts, $floor), theme.series(*i).stroke_width(theme.px(2.0))))?;

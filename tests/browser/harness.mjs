@@ -118,6 +118,13 @@ export async function canvasColours(page, selector) {
 }
 
 export const query = (page) => page.evaluate(() => new URLSearchParams(location.search));
+
+/** Waits until the address bar's `key` is `value` (the page writes the URL a few times a second
+ * while a control is being moved, and at once when the change ends). Returns the query string. */
+export async function urlHas(page, key, value, timeout = 2000) {
+  await page.waitForFunction(([k, v]) => new URLSearchParams(location.search).get(k) === v, [key, value], { timeout }).catch(() => {});
+  return page.evaluate(() => location.search);
+}
 export const search = (page) => page.evaluate(() => location.search);
 
 /** Runs axe-core in the page; returns the violations of impact "serious" or "critical". */

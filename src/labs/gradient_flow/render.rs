@@ -2,18 +2,20 @@
 
 use super::model::Method;
 use super::{Params, State};
-use crate::i18n::t;
-use crate::lab::{Figure, Layer, PlotFrame};
+use super::text::t;
+use crate::lab::{Figure, Layer};
+use crate::plot::{Blit, PlotFrame};
 use crate::math::surfaces::Objective;
 use crate::math::View;
 use crate::plot::theme::Theme;
 use crate::plot::{draw_series, field_background, field_chart, frame_of, legend, line_chart, DrawResult, Series, XyChart};
+use crate::math::ode::rk4_step;
 use nalgebra::Vector2;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 /// Draws one figure layer.
-pub fn render<DB: DrawingBackend>(
+pub fn render<DB: Blit>(
     fig: Figure,
     layer: Layer,
     area: &DrawingArea<DB, Shift>,
@@ -51,6 +53,10 @@ pub fn render<DB: DrawingBackend>(
             Ok(Some(frame))
         }
         Figure::Aux => {
+            // One layer: both charts change with every step.
+            if !layer.background() {
+                return Ok(None);
+            }
             let (left, right) = area.split_horizontally(area.dim_in_pixel().0 / 2);
             let lmin = p.plane.surface.min_value();
             let t_max = p.steps() as f64 * p.lr;
@@ -86,7 +92,7 @@ pub fn render<DB: DrawingBackend>(
 
 /// The vector field −∇L on an n×n grid: direction exact, length growing slowly with |∇L| so
 /// both steep walls and flat valleys stay readable.
-fn arrows<DB: DrawingBackend>(chart: &XyChart<'_, DB>, v: &View, n: usize, s: &State, theme: &Theme) -> DrawResult<(), DB> {
+fn arrows<DB: Blit>(chart: &XyChart<'_, DB>, v: &View, n: usize, s: &State, theme: &Theme) -> DrawResult<(), DB> {
     if n == 0 {
         return Ok(());
     }
@@ -107,27 +113,18 @@ fn arrows<DB: DrawingBackend>(chart: &XyChart<'_, DB>, v: &View, n: usize, s: &S
     if gmax <= 0.0 {
         return Ok(());
     }
-    let plot = chart.plotting_area();
-    let style = theme.fg.mix(0.45).stroke_width(theme.px(1.0));
-    for (c, g) in field {
+    let arrows = field.into_iter().filter(|(_, g)| g.norm() > gmax * 1e-12).map(|(c, g)| {
         let m = g.norm();
-        if m <= gmax * 1e-12 {
-            continue;
-        }
         let d = -g / m;
         let len = 0.8 * cell * (m / gmax).powf(0.3).clamp(0.2, 1.0);
-        let (tail, head) = (c - d * len / 2.0, c + d * len / 2.0);
-        let rot = |a: f64| Vector2::new(d.x * a.cos() - d.y * a.sin(), d.x * a.sin() + d.y * a.cos());
-        let (w1, w2) = (head + rot(2.6) * len * 0.35, head + rot(-2.6) * len * 0.35);
-        let pt = |q: Vector2<f64>| (q.x, q.y);
-        plot.draw(&PathElement::new(vec![pt(tail), pt(head)], style))?;
-        plot.draw(&PathElement::new(vec![pt(w1), pt(head), pt(w2)], style))?;
-    }
-    Ok(())
+        let (tail, tip) = (c - d * len / 2.0, c + d * len / 2.0);
+        ([tail.x, tail.y], [tip.x, tip.y])
+    });
+    crate::plot::quiver::quiver(chart, arrows, theme.fg.mix(0.45).stroke_width(theme.px(1.0)))
 }
 
 /// Phase portrait: field lines of −∇L from a 20×20 grid, followed with unit speed (RK4).
-fn streamlines<DB: DrawingBackend>(chart: &XyChart<'_, DB>, v: &View, s: &State, theme: &Theme) -> DrawResult<(), DB> {
+fn streamlines<DB: Blit>(chart: &XyChart<'_, DB>, v: &View, s: &State, theme: &Theme) -> DrawResult<(), DB> {
     let n = 20;
     let ds = v.span() / 150.0;
     let dir = |p: Vector2<f64>| {
@@ -149,11 +146,8 @@ fn streamlines<DB: DrawingBackend>(chart: &XyChart<'_, DB>, v: &View, s: &State,
             );
             let mut line = vec![(p.x, p.y)];
             for _ in 0..40 {
-                let Some(k1) = dir(p) else { break };
-                let Some(k2) = dir(p + k1 * ds / 2.0) else { break };
-                let Some(k3) = dir(p + k2 * ds / 2.0) else { break };
-                let Some(k4) = dir(p + k3 * ds) else { break };
-                let q = p + (k1 + 2.0 * k2 + 2.0 * k3 + k4) * ds / 6.0;
+                let Some(q) = rk4_step(|x, _| dir(Vector2::new(x[0], x[1])).map(|d| [d.x, d.y]), [p.x, p.y], 0.0, ds) else { break };
+                let q = Vector2::new(q[0], q[1]);
                 if !v.contains(q.x, q.y) || (q - p).norm() < ds * 0.1 {
                     break;
                 }

@@ -1,9 +1,11 @@
 //! Drawing of the Johnson–Lindenstrauss lab, generic over the plotters backend.
 
-use super::{bounds, Params, State};
-use crate::i18n::{t, tf};
-use crate::lab::{Figure, Layer, PlotFrame};
-use crate::math::fmt_sig;
+use super::text::bounds;
+use super::{Params, State};
+use super::text::{t, tf};
+use crate::lab::{Figure, Layer};
+use crate::plot::{Blit, PlotFrame};
+use crate::fmt::fmt_sig;
 use crate::math::jl::{chi2_over_k_pdf, Matrix};
 use crate::plot::theme::Theme;
 use crate::plot::{draw_marker, DrawResult, Shape, XyChart};
@@ -11,7 +13,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 /// Draws one figure (everything is redrawn when anything changes: there is no animation).
-pub fn render<DB: DrawingBackend>(
+pub fn render<DB: Blit>(
     fig: Figure,
     layer: Layer,
     area: &DrawingArea<DB, Shift>,
@@ -34,7 +36,7 @@ pub fn render<DB: DrawingBackend>(
     Ok(None)
 }
 
-fn mesh_style<DB: DrawingBackend>(chart: &mut XyChart<'_, DB>, x: &str, y: &str, theme: &Theme) -> DrawResult<(), DB> {
+fn mesh_style<DB: Blit>(chart: &mut XyChart<'_, DB>, x: &str, y: &str, theme: &Theme) -> DrawResult<(), DB> {
     chart
         .configure_mesh()
         .light_line_style(theme.muted.mix(0.12))
@@ -52,7 +54,7 @@ fn mesh_style<DB: DrawingBackend>(chart: &mut XyChart<'_, DB>, x: &str, y: &str,
 }
 
 /// "computing… 40%" in the middle of an area.
-fn computing<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<(), DB> {
+fn computing<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<(), DB> {
     let (w, h) = area.dim_in_pixel();
     let pct = 100.0 * s.pending(p).unwrap_or(1.0);
     area.draw(&Text::new(
@@ -62,7 +64,7 @@ fn computing<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: &
     ))
 }
 
-fn histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<(), DB> {
+fn histogram<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<(), DB> {
     let Some(sum) = &s.summary else { return computing(area, p, s, theme) };
     let centre = if p.ip { 0.0 } else { 1.0 };
     let (lo, hi) = (sum.stats.min.min(centre - p.eps), sum.stats.max.max(centre + p.eps));
@@ -115,7 +117,7 @@ fn histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: &
     Ok(())
 }
 
-fn scatter<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<(), DB> {
+fn scatter<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<(), DB> {
     let Some(sum) = &s.summary else { return Ok(()) };
     if sum.points.is_empty() {
         return Ok(());
@@ -163,7 +165,7 @@ fn scatter<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: &St
     Ok(())
 }
 
-fn bounds_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<(), DB> {
+fn bounds_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<(), DB> {
     let b = bounds(p);
     let ns: Vec<f64> = (0..=60).map(|i| 10f64.powf(1.0 + 5.0 * i as f64 / 60.0)).collect();
     let kmax = b.iter().map(|x| x.2).fold(0.0, f64::max) * 1e6f64.ln() / p.n.ln().max(1.0) * 1.5;

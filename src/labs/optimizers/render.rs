@@ -1,15 +1,16 @@
 //! Drawing of the optimizer lab, generic over the plotters backend.
 
 use super::{Params, State};
-use crate::i18n::t;
-use crate::lab::{Figure, Layer, PlotFrame};
+use super::text::t;
+use crate::lab::{Figure, Layer};
+use crate::plot::{Blit, PlotFrame};
 use crate::plot::theme::Theme;
 use crate::plot::{draw_series, field_background, field_chart, frame_of, legend, line_chart, DrawResult, Series};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 /// Draws one figure layer.
-pub fn render<DB: DrawingBackend>(
+pub fn render<DB: Blit>(
     fig: Figure,
     layer: Layer,
     area: &DrawingArea<DB, Shift>,
@@ -20,13 +21,16 @@ pub fn render<DB: DrawingBackend>(
     match fig {
         Figure::Main => main(layer, area, p, s, theme).map(Some),
         Figure::Aux => {
-            loss_chart(area, p, s, theme)?;
+            // One layer: the whole chart changes with every step.
+            if layer.background() {
+                loss_chart(area, p, s, theme)?;
+            }
             Ok(None)
         }
     }
 }
 
-fn main<DB: DrawingBackend>(
+fn main<DB: Blit>(
     layer: Layer,
     area: &DrawingArea<DB, Shift>,
     p: &Params,
@@ -58,7 +62,7 @@ fn main<DB: DrawingBackend>(
 
 /// Loss against step for every run: L − L* on a log axis where the surface has a known minimum,
 /// L on a linear axis otherwise (the saddle is unbounded below).
-fn loss_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<(), DB> {
+fn loss_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<(), DB> {
     let lmin = p.plane.surface.min_value();
     let curves: Vec<(usize, Vec<(f64, f64)>)> = s
         .runs

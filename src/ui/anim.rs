@@ -3,7 +3,7 @@
 //! (draws nothing) when there is nothing to do, and cancels its frame on cleanup.
 
 use super::shell::{with_shell, Ui};
-use super::{draw, refresh_formulas, url, window};
+use super::{draw_frame, refresh_formulas, refresh_panels, refresh_panels_throttled, url, window};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -35,9 +35,12 @@ pub(crate) fn tick(ui: Ui) -> f64 {
         }
     })
     .unwrap_or(false);
-    draw(ui);
-    if !more {
+    draw_frame(ui);
+    if more {
+        refresh_panels_throttled(ui);
+    } else {
         ui.playing.set(false);
+        refresh_panels(ui);
     }
     super::now_ms() - t0
 }
@@ -52,8 +55,11 @@ pub(crate) fn background_work(ui: Ui, budget_ms: f64) {
     }
     // What the work produced may be part of the cached layers.
     with_shell(|s| s.figures.invalidate());
-    draw(ui);
-    if !more {
+    draw_frame(ui);
+    if more {
+        refresh_panels_throttled(ui);
+    } else {
+        refresh_panels(ui);
         refresh_formulas(ui);
     }
 }
@@ -69,9 +75,16 @@ pub(crate) fn start_loop(ui: Ui) {
             tick(ui);
         }
         if ui.pending.get_untracked().is_some() {
-            background_work(ui, WORK_BUDGET_MS);
+            let quiet = with_shell(|s| {
+                let q = s.quiet_frames > 0;
+                s.quiet_frames = s.quiet_frames.saturating_sub(1);
+                q
+            });
+            if quiet == Some(false) {
+                background_work(ui, WORK_BUDGET_MS);
+            }
         }
-        url::flush_url(ui);
+        url::settle(ui);
         if let Some(f) = cb2.borrow().as_ref() {
             handle2.set(window().request_animation_frame(f.as_ref().unchecked_ref()).unwrap_or(0));
         }

@@ -35,12 +35,23 @@ pub fn offscreen(w: u32, h: u32) -> Option<HtmlCanvasElement> {
 }
 
 thread_local! {
-    /// The scratch canvas images are staged on, kept for the page's lifetime (a new canvas per
-    /// image costs an allocation of its backing store).
-    static SCRATCH: RefCell<Option<(HtmlCanvasElement, CanvasRenderingContext2d)>> = const { RefCell::new(None) };
+    /// Images staged on offscreen canvases, most recently used last. A raster is known by its
+    /// pixel buffer (an `Rc`, kept alive here, so the buffer cannot change under it): drawing the
+    /// same raster again (a cached heat map, a support map) skips the upload; a new one reuses the
+    /// oldest canvas of its size (resizing a canvas reallocates its store).
+    static STAGED: RefCell<Vec<Staged>> = const { RefCell::new(Vec::new()) };
     /// A context for measuring text, with the font last set on it.
     static MEASURE: RefCell<Option<(CanvasRenderingContext2d, String)>> = const { RefCell::new(None) };
 }
+
+struct Staged {
+    px: std::rc::Rc<Vec<u8>>,
+    canvas: HtmlCanvasElement,
+    ctx: CanvasRenderingContext2d,
+}
+
+/// Canvases kept for staging.
+const STAGE_SLOTS: usize = 12;
 
 fn image_data(r: &Raster) -> Option<ImageData> {
     let rgba = if r.alpha { None } else { Some(r.to_rgba()) };
@@ -48,23 +59,36 @@ fn image_data(r: &Raster) -> Option<ImageData> {
     ImageData::new_with_u8_clamped_array_and_sh(Clamped(px), r.w, r.h).ok()
 }
 
-/// Stages `r` on the scratch canvas and runs `f` with it.
+/// Stages `r` on an offscreen canvas (uploading it only if it is not there yet) and runs `f` with it.
 fn staged<R>(r: &Raster, f: impl FnOnce(&HtmlCanvasElement) -> R) -> Option<R> {
-    let img = image_data(r)?;
-    SCRATCH.with(|s| {
-        let mut s = s.borrow_mut();
-        if s.is_none() {
-            let c = offscreen(r.w, r.h)?;
-            let ctx = context(&c)?;
-            *s = Some((c, ctx));
+    STAGED.with(|st| {
+        let mut st = st.borrow_mut();
+        let same_size = |e: &Staged| e.canvas.width() == r.w && e.canvas.height() == r.h;
+        if let Some(i) = st.iter().position(|e| std::rc::Rc::ptr_eq(&e.px, &r.px) && same_size(e)) {
+            let e = st.remove(i);
+            let out = f(&e.canvas);
+            st.push(e);
+            return Some(out);
         }
-        let (c, ctx) = s.as_ref()?;
-        if c.width() != r.w || c.height() != r.h {
-            c.set_width(r.w);
-            c.set_height(r.h);
-        }
-        ctx.put_image_data(&img, 0.0, 0.0).ok()?;
-        Some(f(c))
+        let img = image_data(r)?;
+        let mut e = if st.len() < STAGE_SLOTS {
+            let canvas = offscreen(r.w, r.h)?;
+            let ctx = context(&canvas)?;
+            Staged { px: r.px.clone(), canvas, ctx }
+        } else if let Some(i) = st.iter().position(same_size) {
+            // The least recently used canvas of this size.
+            st.remove(i)
+        } else {
+            let e = st.remove(0);
+            e.canvas.set_width(r.w);
+            e.canvas.set_height(r.h);
+            e
+        };
+        e.ctx.put_image_data(&img, 0.0, 0.0).ok()?;
+        e.px = r.px.clone();
+        let out = f(&e.canvas);
+        st.push(e);
+        Some(out)
     })
 }
 
@@ -106,7 +130,26 @@ fn crisp(from: (i32, i32), to: (i32, i32)) -> ((f64, f64), (f64, f64)) {
     (a, b)
 }
 
+thread_local! {
+    /// `(ctx, pts) => { beginPath; moveTo; lineTo… }` as one JS function: a long path crosses the
+    /// wasm/JS boundary once instead of once per vertex (5,000-step optimizer paths).
+    static POLY: js_sys::Function = js_sys::Function::new_with_args(
+        "ctx, p",
+        "ctx.beginPath(); if (p.length < 2) return; ctx.moveTo(p[0], p[1]); for (let i = 2; i < p.length; i += 2) ctx.lineTo(p[i], p[i + 1]);",
+    );
+}
+
+/// Vertices at which a path is handed to JS in one call rather than vertex by vertex.
+const BATCH: usize = 16;
+
 fn polyline(ctx: &CanvasRenderingContext2d, pts: &[(i32, i32)]) {
+    if pts.len() >= BATCH {
+        let flat: Vec<i32> = pts.iter().flat_map(|&(x, y)| [x, y]).collect();
+        let arr = js_sys::Int32Array::from(flat.as_slice());
+        if POLY.with(|f| f.call2(&wasm_bindgen::JsValue::NULL, ctx, &arr)).is_ok() {
+            return;
+        }
+    }
     ctx.begin_path();
     if let Some((first, rest)) = pts.split_first() {
         ctx.move_to(first.0 as f64, first.1 as f64);

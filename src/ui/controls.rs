@@ -3,7 +3,7 @@
 //! lab-specific, and each widget reads only its own control's signals.
 
 use super::shell::{ControlSignals, Ui};
-use super::{set_control, Input};
+use super::{set_control, url, Input};
 use crate::fmt::fmt_num;
 use crate::i18n::tf;
 use crate::lab::{ControlInfo, ControlKind, Value};
@@ -84,16 +84,13 @@ fn NumControl(ui: Ui, c: ControlInfo, sig: ControlSignals, hidden: bool, min: f6
                             invalid.set(false);
                         }
                     }
-                    on:change=move |_| super::url::sync_url(ui, true) />
+                    on:change=move |_| url::changed_soon() />
                 <input type="text" inputmode="decimal" id=format!("n-{key}") class="numfield" aria-label=tf("{} (number)", &[&c.label])
                     aria-invalid=move || invalid.get().to_string()
                     prop:value=move || fmt_num(value())
                     on:change=move |ev| {
-                        let ok = set_control(ui, key, Input::Text(&event_target_value(&ev)));
-                        invalid.set(!ok);
-                        if ok {
-                            super::url::sync_url(ui, true);
-                        }
+                        invalid.set(!set_control(ui, key, Input::Text(&event_target_value(&ev))));
+                        url::changed_soon();
                     } />
             </div>
         </div>
@@ -115,9 +112,8 @@ fn ChoiceControl(
         <div class="control choice" data-key=key hidden=move || hidden || !sig.visible.get()>
             <label for=format!("c-{key}") title=c.help>{c.label}</label>
             <select id=format!("c-{key}") prop:value=selected on:change=move |ev| {
-                if set_control(ui, key, Input::Text(&event_target_value(&ev))) {
-                    super::url::sync_url(ui, true);
-                }
+                set_control(ui, key, Input::Text(&event_target_value(&ev)));
+                url::changed_soon();
             }>
                 {options.iter().zip(labels).map(|((k, _), l)| view! { <option value=*k>{l}</option> }).collect_view()}
             </select>
@@ -133,9 +129,8 @@ fn FlagControl(ui: Ui, c: ControlInfo, sig: ControlSignals, hidden: bool) -> imp
         <div class="control flag" data-key=key hidden=move || hidden || !sig.visible.get()>
             <input type="checkbox" id=format!("c-{key}") prop:checked=checked
                 on:change=move |ev| {
-                    if set_control(ui, key, Input::Value(Value::Flag(event_target_checked(&ev)))) {
-                        super::url::sync_url(ui, true);
-                    }
+                    set_control(ui, key, Input::Value(Value::Flag(event_target_checked(&ev))));
+                    url::changed_soon();
                 } />
             <label for=format!("c-{key}") title=c.help>{c.label}</label>
         </div>
@@ -167,9 +162,8 @@ fn SetControl(
                                 let mut m = members();
                                 m.retain(|x| x != k);
                                 if on { m.push(k.to_string()); }
-                                if set_control(ui, key, Input::Value(Value::Set(m))) {
-                                    super::url::sync_url(ui, true);
-                                }
+                                set_control(ui, key, Input::Value(Value::Set(m)));
+                                url::changed_soon();
                             } />
                         <label for=id><span class="glyph" style=format!("color: var(--s{i})") aria-hidden="true">{crate::plot::Shape::nth(i).glyph().to_string()}</span>{l}</label>
                     </span>
@@ -204,7 +198,7 @@ fn TextControl(ui: Ui, c: ControlInfo, sig: ControlSignals, hidden: bool, check:
                         Some((col, msg)) => error.set(Some((text, col, msg))),
                     }
                 }
-                on:change=move |_| super::url::sync_url(ui, true) />
+                on:change=move |_| url::changed_soon() />
             <pre class="caret" id=err_id tabindex="0" hidden=move || error.get().is_none()>{move || {
                 error.get().map(|(text, col, msg)| {
                     let pad: String = " ".repeat(col.saturating_sub(1).min(text.chars().count()));

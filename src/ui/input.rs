@@ -53,7 +53,7 @@ fn on_pointer(ui: Ui, ev: web_sys::PointerEvent, kind: Press) {
                     s.lab.pointer(x, y)
                 }) == Some(true)
                 {
-                    changed(ui, false);
+                    changed(ui);
                 }
             }
         }
@@ -63,7 +63,7 @@ fn on_pointer(ui: Ui, ev: web_sys::PointerEvent, kind: Press) {
                 return;
             };
             if with_shell(|s| s.dragging && s.lab.pointer(x, y)) == Some(true) {
-                changed(ui, false);
+                changed(ui);
             }
             let h = with_shell(|s| s.lab.hover(x, y)).flatten().unwrap_or_default();
             if ui.hover.with_untracked(|old| *old != h) {
@@ -72,8 +72,7 @@ fn on_pointer(ui: Ui, ev: web_sys::PointerEvent, kind: Press) {
         }
         Press::Up => {
             if with_shell(|s| std::mem::replace(&mut s.dragging, false)) == Some(true) {
-                // The end of a drag: the URL shows the final state at once.
-                super::url::sync_url(ui, true);
+                super::url::changed_soon();
             }
         }
     }

@@ -41,9 +41,14 @@ fn document() -> web_sys::Document {
     window().document().expect("no document")
 }
 
+thread_local! {
+    /// `window.performance`, looked up once (each lookup creates a JS wrapper).
+    static PERF: Option<web_sys::Performance> = web_sys::window().and_then(|w| w.performance());
+}
+
 /// Milliseconds since the page started.
 fn now_ms() -> f64 {
-    window().performance().map(|p| p.now()).unwrap_or(0.0)
+    PERF.with(|p| p.as_ref().map(|p| p.now()).unwrap_or(0.0))
 }
 
 fn prefers(query: &str) -> bool {
@@ -92,7 +97,7 @@ pub(crate) fn set_control(ui: Ui, key: &str, input: Input<'_>) -> bool {
     match res {
         Some(Ok(note)) => {
             ui.notice(key, note);
-            changed(ui, false);
+            changed(ui);
             true
         }
         Some(Err(n)) => {
@@ -103,13 +108,15 @@ pub(crate) fn set_control(ui: Ui, key: &str, input: Input<'_>) -> bool {
     }
 }
 
-/// After a parameter change: the URL (throttled unless `url_now`), the figure, the widgets whose
-/// value or visibility changed, the readouts and formulas.
-pub(crate) fn changed(ui: Ui, url_now: bool) {
-    url::sync_url(ui, url_now);
+/// After a parameter change: the figure, the readouts and the widgets whose value or visibility
+/// changed now; the URL and the formula panel once changes pause.
+pub(crate) fn changed(ui: Ui) {
+    url::changed_later();
+    // The frames right after an input are the figure's: background work resumes after them, so a
+    // slider moves the picture at once even while a long computation is pending.
+    with_shell(|s| s.quiet_frames = 2);
     draw(ui);
     sync_controls(ui);
-    refresh_formulas(ui);
 }
 
 /// Sets each control's signals to the lab's current value and visibility where they differ.
@@ -137,11 +144,37 @@ fn refresh_formulas(ui: Ui) {
 
 /// Draws what is stale, then the readouts, progress and pending indicators.
 fn draw(ui: Ui) {
+    draw_frame(ui);
+    refresh_panels(ui);
+}
+
+/// Draws what is stale on the canvases.
+fn draw_frame(ui: Ui) {
     let th = theme();
     if let Some(Err(e)) = with_shell(|s| s.figures.draw(s.lab.as_ref(), &th)) {
         ui.error.set(Some(e));
     }
-    if let Some((progress, pending, readouts)) = with_shell(|s| (s.lab.progress(), s.lab.pending(), s.lab.readouts())) {
+}
+
+/// Milliseconds between two refreshes of the text panels while a run plays or work progresses:
+/// numbers a person can read, without a layout of the page on every frame.
+const PANELS_EVERY_MS: f64 = 120.0;
+
+/// During animation and background work: the text panels at most every [`PANELS_EVERY_MS`].
+fn refresh_panels_throttled(ui: Ui) {
+    let t = now_ms();
+    if with_shell(|s| t - s.panels_at >= PANELS_EVERY_MS).unwrap_or(false) {
+        refresh_panels(ui);
+    }
+}
+
+/// The readouts, the step counter and the progress bar, where they changed.
+fn refresh_panels(ui: Ui) {
+    let t = now_ms();
+    if let Some((progress, pending, readouts)) = with_shell(|s| {
+        s.panels_at = t;
+        (s.lab.progress(), s.lab.pending(), s.lab.readouts())
+    }) {
         if ui.progress.get_untracked() != progress {
             ui.progress.set(progress);
         }
@@ -279,7 +312,16 @@ pub fn start() {
     let controls_info = lab.controls();
     let meta = lab.meta();
     let slug = lab.slug();
-    shell::install(Shell { lab, figures: Default::default(), owed: 0.0, dragging: false, live_at: -1e9, url_stale: false, url_at: -1e9 });
+    shell::install(Shell {
+        lab,
+        figures: Default::default(),
+        owed: 0.0,
+        dragging: false,
+        live_at: -1e9,
+        settle_at: None,
+        quiet_frames: 0,
+        panels_at: -1e9,
+    });
     let refs = page::Refs::default();
     leptos::mount::mount_to_body(move || {
         provide_context(ui);
@@ -292,7 +334,7 @@ pub fn start() {
     });
     if !notes.is_empty() {
         // The URL shows what is actually used: clamped and ignored values are rewritten.
-        url::sync_url(ui, true);
+        url::write_now(ui);
     }
     input::layout();
     draw(ui);

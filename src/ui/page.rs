@@ -123,7 +123,7 @@ pub(crate) fn LabPage(ui: Ui, refs: Refs, meta: &'static LabMeta, slug: &'static
                             })}
                         </span>
                         <span class="spacer"></span>
-                        <button type="button" id="share-open" on:click=move |_| { url::sync_url(ui, true); share_open.set(true); open_dialog("share"); }>{t("Share")}</button>
+                        <button type="button" id="share-open" on:click=move |_| { url::write_now(ui); share_open.set(true); open_dialog("share"); }>{t("Share")}</button>
                         <button type="button" id="help-open" aria-label=t("Keyboard shortcuts") on:click=move |_| open_dialog("help")>"?"</button>
                     </div>
                     {has_aux.then(|| view! { <canvas id="aux" node_ref=refs.aux role="img" aria-label=meta.t(meta.aux_caption)></canvas> })}
@@ -135,13 +135,17 @@ pub(crate) fn LabPage(ui: Ui, refs: Refs, meta: &'static LabMeta, slug: &'static
                         }).collect_view()}
                     </div>
                     <ul class="readouts" id="readouts">
-                        {move || ui.readouts.get().into_iter().map(|r| {
-                            let cls = if r.warn { "warn" } else { "" };
-                            let glyph = r.colour.map(|c| view! {
-                                <span class="glyph" style=format!("color: var(--s{c})") aria-hidden="true">{crate::plot::Shape::nth(c).glyph().to_string()}</span>
-                            });
-                            view! { <li class=cls>{glyph}<b>{r.label}</b>" "{r.text}</li> }
-                        }).collect_view()}
+                        // Rows keyed by what they are; each row's text follows on its own, so a
+                        // slider event rewrites text nodes instead of rebuilding the list.
+                        <For each=move || ui.readouts.with(|r| r.iter().enumerate().map(|(i, r)| (i, r.label.clone(), r.colour, r.warn)).collect::<Vec<_>>())
+                            key=|k| k.clone()
+                            children=move |(i, label, colour, warn)| {
+                                let text = move || ui.readouts.with(|r| r.get(i).map(|r| r.text.clone()).unwrap_or_default());
+                                let glyph = colour.map(|c| view! {
+                                    <span class="glyph" style=format!("color: var(--s{c})") aria-hidden="true">{crate::plot::Shape::nth(c).glyph().to_string()}</span>
+                                });
+                                view! { <li class=if warn { "warn" } else { "" }>{glyph}<b>{label}</b>" "{text}</li> }
+                            }/>
                     </ul>
                     <p id="live" class="sr-only" aria-live="polite"></p>
                 </section>

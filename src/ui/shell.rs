@@ -20,10 +20,12 @@ pub(crate) struct Shell {
     pub dragging: bool,
     /// When the screen-reader summary was last updated (ms).
     pub live_at: f64,
-    /// The URL shows an older state than the lab (written at most a few times a second).
-    pub url_stale: bool,
-    /// When the URL was last written (ms).
-    pub url_at: f64,
+    /// When the URL and the formula panel are due to follow the last change (ms), if they lag.
+    pub settle_at: Option<f64>,
+    /// Frames in which background work waits: input goes first (set by every change).
+    pub quiet_frames: u8,
+    /// When the text panels were last refreshed (ms).
+    pub panels_at: f64,
 }
 
 thread_local! {

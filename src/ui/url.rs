@@ -1,6 +1,5 @@
-//! The address bar: the lab's state as a query string, written without adding history entries and
-//! at most a few times a second while a slider drags (browsers throttle `replaceState` storms),
-//! always right after a change ends.
+//! The address bar: the lab's state as a query string, written without adding history entries
+//! once changes pause (a slider drag writes it once, when it stops).
 
 use super::shell::{with_shell, ShellOptions, Ui};
 use super::window;
@@ -33,37 +32,42 @@ pub(crate) fn lab_query(extra: &[(String, String)]) -> String {
     q
 }
 
-/// Minimum time between two address-bar writes while a change is under way (ms).
-const URL_EVERY_MS: f64 = 100.0;
+/// How long after the last change the address bar and the formula panel follow (ms). A burst of
+/// slider events writes the URL once, after the figure has been painted: `replaceState` costs a
+/// same-document navigation (several milliseconds in Chromium), which must not sit between an
+/// event and its frame.
+const SETTLE_MS: f64 = 150.0;
 
-/// Marks the URL stale; it is written now if `now` or if the last write is old enough, else by
-/// the animation loop.
-pub(crate) fn sync_url(ui: Ui, now: bool) {
+/// Notes a change: the URL (and the formulas) follow once changes pause for [`SETTLE_MS`].
+pub(crate) fn changed_later() {
     let t = super::now_ms();
-    let due = with_shell(|s| {
-        s.url_stale = true;
-        now || t - s.url_at >= URL_EVERY_MS
-    })
-    .unwrap_or(false);
-    if due {
-        write_url(ui);
+    with_shell(|s| s.settle_at = Some(t + SETTLE_MS));
+}
+
+/// Notes that a change has ended (a slider released or stepped by a key, a field left, a choice
+/// made, a drag let go): the URL follows in the frame after the next, once the figure is painted.
+pub(crate) fn changed_soon() {
+    let t = super::now_ms() + END_MS;
+    with_shell(|s| s.settle_at = Some(s.settle_at.map_or(t, |at| at.min(t))));
+}
+
+/// How long after a change ends the URL is written: just over one frame, so that `replaceState`
+/// runs after the frame that shows the change.
+const END_MS: f64 = 20.0;
+
+/// Writes the URL and refreshes the formulas if changes have paused long enough (every frame).
+pub(crate) fn settle(ui: Ui) {
+    let t = super::now_ms();
+    if with_shell(|s| s.settle_at.is_some_and(|at| t >= at)).unwrap_or(false) {
+        write_now(ui);
+        super::refresh_formulas(ui);
     }
 }
 
-/// Writes the URL if it is stale and the last write is old enough (called every frame).
-pub(crate) fn flush_url(ui: Ui) {
-    let t = super::now_ms();
-    if with_shell(|s| s.url_stale && t - s.url_at >= URL_EVERY_MS).unwrap_or(false) {
-        write_url(ui);
-    }
-}
-
-fn write_url(ui: Ui) {
+/// Writes the lab's state into the address bar now (replacing the history entry).
+pub(crate) fn write_now(ui: Ui) {
     let url = format!("?{}", lab_query(&options().kept()));
-    with_shell(|s| {
-        s.url_stale = false;
-        s.url_at = super::now_ms();
-    });
+    with_shell(|s| s.settle_at = None);
     if let Ok(h) = window().history() {
         let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
     }

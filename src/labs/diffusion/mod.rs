@@ -268,7 +268,16 @@ impl Lab for Diffusion {
         match (fig, layer) {
             // The background is drawn at a quantised σ: it changes a few dozen times per run, while
             // the particles above it move every frame.
-            (Figure::Main, Layer::Background) => Some(params_key(p, render::shown_sigma(&s.mix, s.sigma_now(p)).to_bits())),
+            // Only what the background shows: the mixture, σ, the mode and the panel count (a new
+            // seed, particle count or solver keeps it).
+            (Figure::Main, Layer::Background) => Some(crate::lab::key_of(&(
+                format!("{:?}", s.mix),
+                render::shown_sigma(&s.mix, s.sigma_now(p)).to_bits(),
+                p.force,
+                p.k.to_bits(),
+                p.t_plane.to_bits(),
+                s.runs.len(),
+            ))),
             (Figure::Main, Layer::Foreground) => None,
             // The chart changes only when background work completes (the shell redraws cached
             // layers after each chunk of it) or the parameters change; nothing in it animates.

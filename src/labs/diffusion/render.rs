@@ -6,7 +6,7 @@ use super::model::CURVE_NFE;
 use super::{solver_label, Params, State};
 use super::text::{t, tf};
 use crate::lab::{Figure, Layer};
-use crate::plot::{Blit, PlotFrame};
+use crate::plot::{Swatch, Blit, PlotFrame};
 use crate::math::diffusion::{Mixture, Solver};
 use crate::fmt::fmt_sig;
 use crate::math::View;
@@ -300,22 +300,11 @@ fn landing_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, s: &State, theme: &The
     let top = m.comps.iter().map(|c| c.w).chain(f.iter().copied()).fold(0.0, f64::max).max(0.05) * 1.15;
     let mut chart = class_chart(area, n, 0.0..top, (t("charge (mixture component)"), t("weight / landing fraction")), (34.0, 52.0), theme)?;
     let (wc, lc) = (theme.muted, theme.series(0));
-    chart
-        .draw_series(m.comps.iter().enumerate().map(|(i, c)| Rectangle::new([(i as f64 + 0.6, 0.0), (i as f64 + 1.0, c.w)], wc.filled())))?
-        .label(t("weight"))
-        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], wc.filled()));
+    chart.draw_series(m.comps.iter().enumerate().map(|(i, c)| Rectangle::new([(i as f64 + 0.6, 0.0), (i as f64 + 1.0, c.w)], wc.filled())))?;
+    let mut key = vec![(Swatch::Box(wc), t("weight").to_string())];
     if s.runs[0].positions[0].len() == s.start.len() {
-        chart
-            .draw_series(f.iter().enumerate().map(|(i, v)| Rectangle::new([(i as f64 + 1.0, 0.0), (i as f64 + 1.4, *v)], lc.filled())))?
-            .label(t("landing fraction"))
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], lc.filled()));
+        chart.draw_series(f.iter().enumerate().map(|(i, v)| Rectangle::new([(i as f64 + 1.0, 0.0), (i as f64 + 1.4, *v)], lc.filled())))?;
+        key.push((Swatch::Box(lc), t("landing fraction").to_string()));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(theme.bg.mix(0.85))
-        .border_style(theme.muted)
-        .label_font(theme.text_left(12.0, theme.fg))
-        .draw()?;
-    Ok(())
+    crate::plot::key_box(&chart, crate::plot::Corner::UpperRight, &key, theme)
 }

@@ -4,7 +4,7 @@
 
 pub mod model;
 pub mod text;
-mod render;
+pub mod render;
 
 use crate::lab::{Control, Figure, Formula, Lab, LabMeta, Layer, Readout, Table};
 use crate::plot::theme::Theme;
@@ -148,9 +148,17 @@ impl Lab for GradientFlow {
     fn frames(p: &Params) -> usize {
         p.steps()
     }
-    fn cache_key(fig: Figure, layer: Layer, p: &Params, _s: &State) -> Option<u64> {
-        // Arrows and streamlines are drawn on the background too.
-        (fig == Figure::Main && layer == Layer::Background).then(|| crate::lab::key_of(&(p.plane.background_hash(), p.arrows.to_bits(), p.streamlines)))
+    fn cache_key(fig: Figure, layer: Layer, p: &Params, s: &State) -> Option<u64> {
+        match (fig, layer) {
+            // Arrows and streamlines are drawn on the background too.
+            (Figure::Main, Layer::Background) => Some(crate::lab::key_of(&(p.plane.background_hash(), p.arrows.to_bits(), p.streamlines))),
+            (Figure::Aux, Layer::Background) => {
+                let (loss, gaps) = render::aux_curves(p, s);
+                let (a, b) = render::aux_axes(p, &loss, &gaps);
+                Some(crate::lab::key_of(&(a.key(), b.key())))
+            }
+            _ => None,
+        }
     }
     fn render<DB: Blit>(fig: Figure, layer: Layer, area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<Option<PlotFrame>, DB> {
         render::render(fig, layer, area, p, s, theme)

@@ -8,7 +8,7 @@ use crate::plot::{Blit, PlotFrame};
 use crate::math::surfaces::Objective;
 use crate::math::View;
 use crate::plot::theme::Theme;
-use crate::plot::{draw_series, field_background, field_chart, frame_of, legend, line_chart, DrawResult, Series, XyChart};
+use crate::plot::{draw_series, field_background, field_chart, frame_of, legend, line_axes, line_curves, DrawResult, LineAxes, Series, XyChart};
 use crate::math::ode::rk4_step;
 use nalgebra::Vector2;
 use plotters::coord::Shift;
@@ -53,41 +53,52 @@ pub fn render<DB: Blit>(
             Ok(Some(frame))
         }
         Figure::Aux => {
-            // One layer: both charts change with every step.
-            if !layer.background() {
-                return Ok(None);
-            }
+            // Axes on the cached background (they change only when the data crosses a decade),
+            // the curves on the foreground.
             let (left, right) = area.split_horizontally(area.dim_in_pixel().0 / 2);
-            let lmin = p.plane.surface.min_value();
-            let t_max = p.steps() as f64 * p.lr;
-            let curves: Vec<(usize, Vec<(f64, f64)>)> = s
-                .tracks
-                .iter()
-                .map(|tr| {
-                    (tr.method.index(), tr.loss.iter().enumerate().map(|(i, &l)| (i as f64 * p.lr, lmin.map_or(l, |m| l - m))).collect())
-                })
-                .collect();
-            let title = if lmin.is_some() { t("L − L* (log)") } else { "L" };
-            line_chart(&left, &curves, t_max, lmin.is_some(), t("time t"), title, theme)?;
-            // Distance of GD from the flow and from the modified flow at the same times.
-            let gd = s.track(Method::Gd);
-            let mut gaps = Vec::new();
-            for m in [Method::Flow, Method::Modified] {
-                if let (Some(g), Some(o)) = (gd, s.track(m)) {
-                    let pts = g
-                        .path
-                        .iter()
-                        .zip(&o.path)
-                        .enumerate()
-                        .map(|(i, (a, b))| (i as f64 * p.lr, ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()))
-                        .collect();
-                    gaps.push((m.index(), pts));
-                }
+            let (loss, gaps) = aux_curves(p, s);
+            let (la, ga) = aux_axes(p, &loss, &gaps);
+            if layer.background() {
+                let title = if p.plane.surface.min_value().is_some() { t("L − L* (log)") } else { "L" };
+                line_axes(&left, &la, t("time t"), title, theme)?;
+                line_axes(&right, &ga, t("time t"), t("‖GD − flow‖ (log)"), theme)?;
             }
-            line_chart(&right, &gaps, t_max, true, t("time t"), t("‖GD − flow‖ (log)"), theme)?;
+            if layer.foreground() {
+                line_curves(&left, &la, &loss, theme)?;
+                line_curves(&right, &ga, &gaps, theme)?;
+            }
             Ok(None)
         }
     }
+}
+
+/// One series of a linked chart: its colour index and its points.
+pub type Curve = (usize, Vec<(f64, f64)>);
+
+/// Curves of the linked charts: loss (L − L* where the minimum is known) against time, and the
+/// distance of GD from the flow and from the modified flow at the same times.
+pub fn aux_curves(p: &Params, s: &State) -> (Vec<Curve>, Vec<Curve>) {
+    let lmin = p.plane.surface.min_value();
+    let loss = s
+        .tracks
+        .iter()
+        .map(|tr| (tr.method.index(), tr.loss.iter().enumerate().map(|(i, &l)| (i as f64 * p.lr, lmin.map_or(l, |m| l - m))).collect()))
+        .collect();
+    let gd = s.track(Method::Gd);
+    let mut gaps = Vec::new();
+    for m in [Method::Flow, Method::Modified] {
+        if let (Some(g), Some(o)) = (gd, s.track(m)) {
+            let pts = g.path.iter().zip(&o.path).enumerate().map(|(i, (a, b))| (i as f64 * p.lr, (a[0] - b[0]).hypot(a[1] - b[1]))).collect();
+            gaps.push((m.index(), pts));
+        }
+    }
+    (loss, gaps)
+}
+
+/// The axes of the two linked charts.
+pub fn aux_axes(p: &Params, loss: &[(usize, Vec<(f64, f64)>)], gaps: &[(usize, Vec<(f64, f64)>)]) -> (LineAxes, LineAxes) {
+    let t_max = p.steps() as f64 * p.lr;
+    (LineAxes::fit(loss, t_max, p.plane.surface.min_value().is_some()), LineAxes::fit(gaps, t_max, true))
 }
 
 /// The vector field −∇L on an n×n grid: direction exact, length growing slowly with |∇L| so

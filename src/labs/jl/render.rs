@@ -4,7 +4,7 @@ use super::text::bounds;
 use super::{Params, State};
 use super::text::{t, tf};
 use crate::lab::{Figure, Layer};
-use crate::plot::{Blit, PlotFrame};
+use crate::plot::{key_box, Corner, Swatch, Blit, PlotFrame};
 use crate::fmt::fmt_sig;
 use crate::math::jl::{chi2_over_k_pdf, Matrix};
 use crate::plot::theme::Theme;
@@ -187,6 +187,7 @@ fn bounds_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, 
         .x_label_formatter(&|v| fmt_sig(*v, 2))
         .y_label_formatter(&|v| fmt_sig(*v, 2))
         .draw()?;
+    let mut key = Vec::new();
     for (i, (name, _, _)) in b.iter().enumerate() {
         let c = theme.series(i + 3);
         let pts: Vec<(f64, f64)> = ns
@@ -196,16 +197,12 @@ fn bounds_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, 
                 (n, bounds(&pp)[i].2)
             })
             .collect();
-        chart
-            .draw_series(LineSeries::new(pts, c.stroke_width(theme.px(2.0))))?
-            .label(t(name))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
+        chart.draw_series(LineSeries::new(pts, c.stroke_width(theme.px(2.0))))?;
+        key.push((Swatch::Line(c), t(name).to_string()));
     }
     let k = p.k_used() as f64;
-    chart
-        .draw_series(LineSeries::new(vec![(10.0, k), (1e6, k)], theme.fg.stroke_width(theme.px(1.2))))?
-        .label(tf("current k = {}", &[&(k as usize)]))
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], ShapeStyle::from(&RGBColor(120, 120, 120))));
+    chart.draw_series(LineSeries::new(vec![(10.0, k), (1e6, k)], theme.fg.stroke_width(theme.px(1.2))))?;
+    key.push((Swatch::Line(theme.fg), tf("current k = {}", &[&(k as usize)])));
     chart.draw_series(std::iter::once(PathElement::new(vec![(p.n, 1.0), (p.n, kmax)], theme.muted.stroke_width(1))))?;
     if let Some(ke) = s.k_emp {
         let at = chart.backend_coord(&(p.n, ke as f64));
@@ -217,12 +214,6 @@ fn bounds_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, 
             theme.text_left(12.0, theme.fg),
         ))?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .background_style(theme.bg.mix(0.85))
-        .border_style(theme.muted)
-        .label_font(theme.text_left(12.0, theme.fg))
-        .draw()?;
+    key_box(&chart, Corner::LowerRight, &key, theme)?;
     Ok(())
 }

@@ -325,8 +325,12 @@ impl Lab for Optimizers {
     fn frames(p: &Params) -> usize {
         p.steps as usize
     }
-    fn cache_key(fig: Figure, layer: Layer, p: &Params, _s: &State) -> Option<u64> {
-        (fig == Figure::Main && layer == Layer::Background).then(|| p.plane.background_hash())
+    fn cache_key(fig: Figure, layer: Layer, p: &Params, s: &State) -> Option<u64> {
+        match (fig, layer) {
+            (Figure::Main, Layer::Background) => Some(p.plane.background_hash()),
+            (Figure::Aux, Layer::Background) => Some(render::loss_axes(p, s).key()),
+            _ => None,
+        }
     }
     fn render<DB: Blit>(fig: Figure, layer: Layer, area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<Option<PlotFrame>, DB> {
         render::render(fig, layer, area, p, s, theme)

@@ -71,10 +71,11 @@ pub(crate) fn start_loop(ui: Ui) {
     let handle = Rc::new(std::cell::Cell::new(0i32));
     let (cb2, handle2) = (cb.clone(), handle.clone());
     *cb.borrow_mut() = Some(Closure::new(move || {
-        if ui.playing.get_untracked() {
+        let suspended = with_shell(|s| s.suspended).unwrap_or(false);
+        if ui.playing.get_untracked() && !suspended {
             tick(ui);
         }
-        if ui.pending.get_untracked().is_some() {
+        if ui.pending.get_untracked().is_some() && !suspended {
             let quiet = with_shell(|s| {
                 let q = s.quiet_frames > 0;
                 s.quiet_frames = s.quiet_frames.saturating_sub(1);

@@ -12,7 +12,9 @@ pub(crate) fn layout() -> bool {
     let dpr = DPR.with(|d| d.get());
     let Some(fig) = document().get_element_by_id("figure") else { return false };
     let w = (fig.client_width() as f64).max(200.0);
-    let vh = window().inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(800.0);
+    // The figure fits the window's height, except in a frame whose height follows the content.
+    let vh =
+        if super::embed::auto_height() { f64::INFINITY } else { window().inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(800.0) };
     let main_h = (w * 0.78).min(vh * 0.72).max(240.0).round();
     let aux_h = (w * 0.3).clamp(150.0, 260.0).round();
     with_shell(|s| {

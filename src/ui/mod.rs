@@ -31,6 +31,8 @@ use crate::plot::theme::Theme;
 use leptos::prelude::*;
 use shell::{with_shell, ControlSignals, Shell, Ui};
 use std::cell::Cell;
+use wasm_bindgen::prelude::{Closure, JsValue};
+use wasm_bindgen::JsCast;
 
 fn window() -> web_sys::Window {
     // The app runs only in a window (never in a worker): its absence is unrecoverable.
@@ -259,6 +261,25 @@ fn choose_lang() -> Lang {
         .unwrap_or(Lang::En)
 }
 
+/// Labels are laid out with the widths `measureText` gives. If the page's fonts were still being
+/// resolved at the first draw, the cached layers keep those widths until their key changes: once
+/// `document.fonts.ready` settles, every layer is drawn again (a reload then shows exactly the
+/// figure it showed before).
+fn redraw_when_fonts_ready(ui: Ui) {
+    let ready = js_sys::Reflect::get(&document(), &JsValue::from_str("fonts"))
+        .and_then(|f| js_sys::Reflect::get(&f, &JsValue::from_str("ready")))
+        .ok()
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
+    if let Some(p) = ready {
+        let cb = Closure::once(move |_: JsValue| {
+            with_shell(|s| s.figures.invalidate());
+            draw(ui);
+        });
+        let _ = p.then(&cb);
+        cb.forget();
+    }
+}
+
 fn mark_ready() {
     if let Some(b) = document().body() {
         let _ = b.set_attribute("data-ready", "1");
@@ -321,6 +342,8 @@ pub fn start() {
         settle_at: None,
         quiet_frames: 0,
         panels_at: -1e9,
+        suspended: false,
+        resume_play: false,
     });
     let refs = page::Refs::default();
     leptos::mount::mount_to_body(move || {
@@ -338,10 +361,11 @@ pub fn start() {
     }
     input::layout();
     draw(ui);
+    // For the benchmark's "load → first figure" (a lazily loaded slide rebuilds the page each time).
+    let _ = window().performance().map(|p| p.mark("flowlab:first-figure"));
+    redraw_when_fonts_ready(ui);
     input::install(ui);
-    if opts.embed {
-        embed::install();
-    }
+    embed::install(ui, opts.embed);
     anim::start_loop(ui);
     if opts.bench {
         bench::run(ui);

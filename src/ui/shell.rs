@@ -26,6 +26,10 @@ pub(crate) struct Shell {
     pub quiet_frames: u8,
     /// When the text panels were last refreshed (ms).
     pub panels_at: f64,
+    /// The host hid the frame (a slide left the screen): no animation, no background work.
+    pub suspended: bool,
+    /// Whether the animation was playing when the host hid the frame (resumed on return).
+    pub resume_play: bool,
 }
 
 thread_local! {

@@ -5,7 +5,8 @@
 // same measurement around a no-op event); and animation frames while playing (busy time per
 // frame over ≥ 60 frames, background work finished). Every lab at its defaults, at DPR 1 and 2,
 // plus named cases. Prints a table with the targets and writes target/bench.json.
-//   node tests/browser/bench.mjs [--dpr 1,2] [--quick] [--only slug,…]
+//   node tests/browser/bench.mjs [--dpr 1,2] [--quick] [--only slug,…] [--dist dir] [--out file.json]
+// (--dist serves another build, e.g. an older commit's, for a before/after table.)
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve, launch, openPage, root, workDone } from './harness.mjs';
@@ -133,7 +134,7 @@ async function ownTimings(browser, server, q, dpr) {
   return json ? JSON.parse(json) : null;
 }
 
-const server = await serve();
+const server = await serve(opt('--dist', undefined));
 const browser = await launch();
 const results = [];
 try {
@@ -143,11 +144,14 @@ try {
   for (const dpr of dprs) {
     for (const slug of labs) {
       const { page, problems, close } = await openPage(browser, `${server.base}?lab=${slug}&autoplay=0`, { dpr });
+      // Load → first figure (navigation start to the first drawn frame, wasm compile included):
+      // what a lazily loaded slide iframe costs every time it comes on screen.
+      const first = await page.evaluate(() => performance.getEntriesByName('flowlab:first-figure')[0]?.startTime ?? null);
       await workDone(page, 120000);
       const cdp = await page.context().newCDPSession(page);
       await cdp.send('Performance.enable');
       const base = await baseline(page, cdp);
-      const r = { case: slug, dpr, base, slider: await sliders(page, cdp, base) };
+      const r = { case: slug, dpr, base, first, slider: await sliders(page, cdp, base) };
       const hint = await page.locator('.hover').innerText();
       if (/drag|click/i.test(hint)) r.drag = await drag(page, cdp, base);
       if (!(await page.locator('#play').isHidden())) {
@@ -191,11 +195,11 @@ try {
 const f = (s) => (s ? `${s.median.toFixed(2)} / ${s.p95.toFixed(2)}` : '—');
 console.log('flowlab benchmark: headless Chromium, 1280×900, release build; milliseconds, median / p95');
 console.log('work = main-thread busy time from dispatch to the painted frame minus a no-op event; frame = busy time per playing frame minus an idle frame');
-console.log(['case'.padEnd(34), 'dpr', 'slider work'.padEnd(16), 'slider total'.padEnd(16), 'field work'.padEnd(14), 'drag work'.padEnd(14), 'play frame', 'own frame / redraw'].join('  '));
+console.log(['case'.padEnd(34), 'dpr', 'slider work'.padEnd(16), 'slider total'.padEnd(16), 'field work'.padEnd(14), 'drag work'.padEnd(14), 'play frame', 'first fig', 'own frame / redraw'].join('  '));
 for (const r of results) {
   const play = r.play ? `${r.play.busy_per_frame.toFixed(2)} (${r.play.frames})` : '—';
   const own = r.own ? `${r.own.frame ? r.own.frame.mean_ms.toFixed(2) : '—'} / ${r.own.redraw ? r.own.redraw.median_ms.toFixed(2) : '—'}` : '—';
-  console.log([r.case.padEnd(34), String(r.dpr).padEnd(3), f(r.slider?.work).padEnd(16), f(r.slider?.total).padEnd(16), f(r.field?.work).padEnd(14), f(r.drag?.work).padEnd(14), play.padEnd(10), own].join('  '));
+  console.log([r.case.padEnd(34), String(r.dpr).padEnd(3), f(r.slider?.work).padEnd(16), f(r.slider?.total).padEnd(16), f(r.field?.work).padEnd(14), f(r.drag?.work).padEnd(14), play.padEnd(10), (r.first == null ? '—' : r.first.toFixed(0)).padEnd(9), own].join('  '));
   if (r.problems?.length) console.log('   problems:', r.problems.join('; '));
 }
 // Targets of issue "Contract v2" (medians): printed, not enforced (machines are shared and noisy).
@@ -210,4 +214,4 @@ for (const r of results) {
   if (t.play && r.play) check(r.play.busy_per_frame <= t.play, `${r.case} @${r.dpr}: frame ≤ ${t.play} ms (${r.play.busy_per_frame.toFixed(2)})`);
 }
 mkdirSync(join(root, 'target'), { recursive: true });
-writeFileSync(join(root, 'target', 'bench.json'), JSON.stringify(results, null, 2));
+writeFileSync(opt('--out', join(root, 'target', 'bench.json')), JSON.stringify(results, null, 2));

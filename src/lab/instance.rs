@@ -139,6 +139,8 @@ pub trait DynLab {
     }
     /// See [`Lab::cache_key`].
     fn cache_key(&self, fig: Figure, layer: Layer) -> Option<u64>;
+    /// See [`Lab::figure_height`]; only finite positive heights.
+    fn figure_height(&self, fig: Figure, width: f64) -> Option<f64>;
     /// See [`Lab::formulas`].
     fn formulas(&self) -> Vec<Formula>;
     /// See [`Lab::readouts`].
@@ -368,6 +370,9 @@ impl<L: Lab> DynLab for Instance<L> {
     }
     fn cache_key(&self, fig: Figure, layer: Layer) -> Option<u64> {
         L::cache_key(fig, layer, &self.params, &self.state)
+    }
+    fn figure_height(&self, fig: Figure, width: f64) -> Option<f64> {
+        L::figure_height(fig, &self.params, &self.state, width).filter(|h| h.is_finite() && *h > 0.0)
     }
     fn formulas(&self) -> Vec<Formula> {
         L::formulas(&self.params, &self.state)

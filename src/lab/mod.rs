@@ -175,6 +175,13 @@ pub trait Lab: 'static {
     }
     /// One bounded chunk (a few milliseconds) of the background work; must make progress on every call.
     fn work(_p: &Self::Params, _s: &mut Self::State) {}
+    /// The height (CSS pixels) the figure wants at `width` CSS pixels, or `None` for the page's
+    /// default (the main figure fits the window, the linked chart is a strip). For a layout that
+    /// changes on narrow screens: stacked panels, small multiples in fewer columns. A height above
+    /// the width lets the page scroll instead of shrinking the figure into the window.
+    fn figure_height(_fig: Figure, _p: &Self::Params, _s: &Self::State, _width: f64) -> Option<f64> {
+        None
+    }
     /// When a layer of a figure must be redrawn: `None` (the default, always safe) redraws it on
     /// every frame; `Some(k)` keeps what was drawn until `k` (or the size or theme) changes.
     fn cache_key(_fig: Figure, _layer: Layer, _p: &Self::Params, _s: &Self::State) -> Option<u64> {

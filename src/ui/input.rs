@@ -3,9 +3,26 @@
 
 use super::shell::{with_shell, Ui};
 use super::{changed, document, draw, open_dialog, play_pause, read_display, reset, single_step, window, DPR};
+use crate::lab::Figure;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+thread_local! {
+    /// The figure width and the heights the lab asked for at the last layout.
+    static LAID_OUT: std::cell::Cell<(f64, Option<f64>, Option<f64>)> = const { std::cell::Cell::new((0.0, None, None)) };
+}
+
+/// Lays the figures out again if the lab now wants other heights at the same width (a parameter
+/// change that stacks or unstacks panels); cheap otherwise (no DOM read).
+pub(crate) fn relayout_if_needed() -> bool {
+    let (w, main, aux) = LAID_OUT.with(|l| l.get());
+    if w <= 0.0 {
+        return false;
+    }
+    let now = with_shell(|s| (s.lab.figure_height(Figure::Main, w), s.lab.figure_height(Figure::Aux, w)));
+    now.is_some_and(|n| n != (main, aux)) && layout()
+}
 
 /// Sizes the canvases to their containers; returns whether any backing store changed.
 pub(crate) fn layout() -> bool {
@@ -15,8 +32,10 @@ pub(crate) fn layout() -> bool {
     // The figure fits the window's height, except in a frame whose height follows the content.
     let vh =
         if super::embed::auto_height() { f64::INFINITY } else { window().inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(800.0) };
-    let main_h = (w * 0.78).min(vh * 0.72).max(240.0).round();
-    let aux_h = (w * 0.3).clamp(150.0, 260.0).round();
+    let (main, aux) = with_shell(|s| (s.lab.figure_height(Figure::Main, w), s.lab.figure_height(Figure::Aux, w))).unwrap_or((None, None));
+    LAID_OUT.with(|l| l.set((w, main, aux)));
+    let main_h = main.map_or_else(|| (w * 0.78).min(vh * 0.72), |h| h.min(4.0 * w)).max(240.0).round();
+    let aux_h = aux.map_or_else(|| (w * 0.3).clamp(150.0, 260.0), |h| h.min(4.0 * w)).max(120.0).round();
     with_shell(|s| {
         let mut changed = false;
         for c in [&s.figures.main_bg, &s.figures.main_fg].into_iter().flatten() {

@@ -117,6 +117,7 @@ pub(crate) fn changed(ui: Ui) {
     // The frames right after an input are the figure's: background work resumes after them, so a
     // slider moves the picture at once even while a long computation is pending.
     with_shell(|s| s.quiet_frames = 2);
+    input::relayout_if_needed();
     draw(ui);
     sync_controls(ui);
 }

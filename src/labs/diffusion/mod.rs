@@ -264,6 +264,11 @@ impl Lab for Diffusion {
     fn frames(_p: &Params) -> usize {
         FRAMES
     }
+    fn figure_height(fig: Figure, _p: &Params, s: &State, width: f64) -> Option<f64> {
+        // Below 600 CSS px two panels side by side would each be a thumbnail: stack them, each
+        // (nearly) square at full width.
+        (fig == Figure::Main && s.runs.len() == 2 && width < 600.0).then_some(1.9 * width)
+    }
     fn cache_key(fig: Figure, layer: Layer, p: &Params, s: &State) -> Option<u64> {
         match (fig, layer) {
             // The background is drawn at a quantised σ: it changes a few dozen times per run, while

@@ -81,8 +81,13 @@ pub fn render<DB: Blit>(
             let shown = if layer == Layer::All { sigma } else { shown_sigma(&s.mix, sigma) };
             let view = camera(&s.mix, shown);
             let panels = s.runs.len();
-            let (w, _) = area.dim_in_pixel();
-            let areas: Vec<DrawingArea<DB, Shift>> = if panels == 2 {
+            let (w, h) = area.dim_in_pixel();
+            // Side by side, or stacked when the figure is taller than wide (a phone: see
+            // `Diffusion::figure_height`).
+            let areas: Vec<DrawingArea<DB, Shift>> = if panels == 2 && h > w {
+                let (a, b) = area.split_vertically(h / 2);
+                vec![a, b]
+            } else if panels == 2 {
                 let (a, b) = area.split_horizontally(w / 2);
                 vec![a, b]
             } else {

@@ -238,6 +238,13 @@ impl Lab for Softmax {
         s.nan = nan;
         s.multiples = model::multiples(p, std::mem::take(&mut s.multiples));
     }
+    fn figure_height(fig: Figure, _p: &Params, s: &State, width: f64) -> Option<f64> {
+        if fig == Figure::Aux {
+            render::aux_height(s.multiples.len(), width)
+        } else {
+            None
+        }
+    }
     fn cache_key(fig: Figure, layer: Layer, p: &Params, _s: &State) -> Option<u64> {
         match (fig, layer) {
             (Figure::Main, Layer::Background) => {

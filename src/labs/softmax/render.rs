@@ -227,6 +227,26 @@ pub fn aux_key(p: &Params) -> u64 {
 
 /// The small multiples: cached rasters and grid images on the background layer, the current
 /// point on the foreground (so a drag redraws only markers).
+/// Columns and rows of the small multiples at `width` CSS pixels: up to four per row, but on a
+/// narrow screen only as many as keep each support square at least 120 px wide (a cell holds the
+/// square and the warped simplex side by side).
+pub fn grid(count: usize, width: f64) -> (usize, usize) {
+    let fit = if width < 600.0 { ((width / 256.0).floor() as usize).max(1) } else { 4 };
+    let cols = count.clamp(1, fit.min(4));
+    (cols, count.div_ceil(cols).max(1))
+}
+
+/// The linked chart's height on a narrow screen, where the multiples wrap into more rows (CSS px;
+/// `None` above 600 px: the page's strip).
+pub fn aux_height(count: usize, width: f64) -> Option<f64> {
+    if width >= 600.0 || count == 0 {
+        return None;
+    }
+    let (cols, rows) = grid(count, width);
+    let side = width / cols as f64 / 2.0 - 8.0;
+    Some(22.0 + rows as f64 * (side + 18.0 + 12.0))
+}
+
 fn small_multiples<DB: Blit>(
     area: &DrawingArea<DB, Shift>,
     layer: Layer,
@@ -258,8 +278,7 @@ fn small_multiples<DB: Blit>(
     if count == 0 || h <= key_h + 8 {
         return Ok(());
     }
-    let cols = if count > 4 { 4 } else { count };
-    let rows = count.div_ceil(cols);
+    let (cols, rows) = grid(count, w as f64 / theme.scale);
     let body = area.clone().shrink((0, key_h), (w, h - key_h));
     let cells = body.split_evenly((rows, cols));
     let here = (s.z.len() == 3).then(|| plane(&s.z));

@@ -19,6 +19,8 @@ step "adding a lab by docs/adding-a-lab.md (a copy of jl under a new slug passes
 scripts/check-new-lab.sh
 step "release build (trunk)"
 trunk build --release
+step "the one-file offline copy (dist-offline/flowlab.html)"
+node scripts/offline.mjs dist dist-offline
 step "page weight: wasm + js ≤ 650 KB gzipped"
 scripts/page-weight.sh 650
 step "browser tests (headless Chromium)"

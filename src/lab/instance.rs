@@ -120,6 +120,9 @@ pub trait DynLab {
     fn progress(&self) -> (usize, usize);
     /// Back to step 0.
     fn reset(&mut self);
+    /// Every parameter back to its default, the state computed afresh (a "Things to try" step
+    /// starts from the defaults).
+    fn restore_defaults(&mut self);
     /// Advances up to `n` steps; returns whether more remain.
     fn advance(&mut self, n: usize) -> bool;
     /// Runs to the end, background work included.
@@ -339,6 +342,11 @@ impl<L: Lab> DynLab for Instance<L> {
     }
     fn progress(&self) -> (usize, usize) {
         (self.tick, L::frames(&self.params))
+    }
+    fn restore_defaults(&mut self) {
+        self.params = self.base.clone();
+        self.state = L::init(&self.params);
+        self.tick = 0;
     }
     fn reset(&mut self) {
         L::reinit(&self.params, &mut self.state);

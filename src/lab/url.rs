@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 /// URL keys that belong to the shell, not to any lab.
-pub const SHELL_KEYS: &[&str] = &["lab", "embed", "hide", "controls", "autoplay", "lang", "bench", "theme"];
+pub const SHELL_KEYS: &[&str] = &["lab", "embed", "hide", "controls", "autoplay", "lang", "bench", "theme", "present", "try"];
 
 /// Splits a query string (with or without `?`) into decoded pairs. Never fails: undecodable
 /// escapes are kept literally, a bare key gets an empty value.

@@ -34,7 +34,14 @@ pub(crate) fn layout() -> bool {
         if super::embed::auto_height() { f64::INFINITY } else { window().inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(800.0) };
     let (main, aux) = with_shell(|s| (s.lab.figure_height(Figure::Main, w), s.lab.figure_height(Figure::Aux, w))).unwrap_or((None, None));
     LAID_OUT.with(|l| l.set((w, main, aux)));
-    let main_h = main.map_or_else(|| (w * 0.78).min(vh * 0.72), |h| h.min(4.0 * w)).max(240.0).round();
+    let main_h = if super::present::active() {
+        // Presenter mode: the figure fills the window under the stepper and the transport bar.
+        (vh - 210.0).min(w * 0.9)
+    } else {
+        main.map_or_else(|| (w * 0.78).min(vh * 0.72), |h| h.min(4.0 * w))
+    }
+    .max(240.0)
+    .round();
     let aux_h = aux.map_or_else(|| (w * 0.3).clamp(150.0, 260.0), |h| h.min(4.0 * w)).max(120.0).round();
     with_shell(|s| {
         let mut changed = false;
@@ -107,10 +114,20 @@ fn install_shortcuts(ui: Ui) {
             return;
         }
         let tag = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map(|e| e.tag_name()).unwrap_or_default();
-        if matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON" | "A" | "SUMMARY") {
+        if document().query_selector("dialog[open]").ok().flatten().is_some() {
             return;
         }
-        if document().query_selector("dialog[open]").ok().flatten().is_some() {
+        // A presenter's clicker sends PageUp/PageDown wherever the focus is (after a click on the
+        // stepper it is on a button); only fields keep their own keys.
+        if ui.present.get_untracked() && !matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA") {
+            if let Some(meta) = with_shell(|s| s.lab.meta()) {
+                if super::present::on_key(ui, meta, &ev.key()) {
+                    ev.prevent_default();
+                    return;
+                }
+            }
+        }
+        if matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON" | "A" | "SUMMARY") {
             return;
         }
         match ev.key().as_str() {

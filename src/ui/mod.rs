@@ -18,6 +18,7 @@ mod figure;
 mod input;
 mod landing;
 mod page;
+mod present;
 mod share;
 mod shell;
 mod url;
@@ -70,9 +71,15 @@ fn read_display() {
     DPR.with(|d| d.set(window().device_pixel_ratio()));
 }
 
+/// Whether runs start playing: `autoplay=` if given, else unless the reader prefers reduced motion.
+pub(crate) fn autoplay() -> bool {
+    url::options().autoplay.unwrap_or_else(|| !prefers("(prefers-reduced-motion: reduce)"))
+}
+
 /// The theme for canvases.
 fn theme() -> Theme {
-    let dpr = DPR.with(|d| d.get());
+    // Presenter mode draws every stroke, marker and label larger (a projector at the back of a room).
+    let dpr = DPR.with(|d| d.get()) * if present::active() { present::SCALE } else { 1.0 };
     if DARK.with(|d| d.get()) {
         Theme::dark(dpr)
     } else {
@@ -307,7 +314,15 @@ pub fn start() {
     };
     let mut lab = (entry.make)();
     let notes: Vec<Notice> = lab.apply_query(&opts.pairs);
-    let autoplay = opts.autoplay.unwrap_or_else(|| !prefers("(prefers-reduced-motion: reduce)"));
+    // `present=1&try=N` with no lab parameters: the step's state (a link to a step). With
+    // parameters, the URL is the state (a step written by the page, then perhaps adjusted).
+    let step = opts.step.filter(|_| opts.present).map(|k| k.min(entry.meta.try_these.len().saturating_sub(1)));
+    if let Some(k) = step.filter(|_| opts.pairs.iter().all(|(k, _)| crate::lab::SHELL_KEYS.contains(&k.as_str()))) {
+        if let Some((_, q)) = entry.meta.try_these.get(k) {
+            lab.apply_query(&crate::lab::parse_query(q));
+        }
+    }
+    let autoplay = autoplay();
     if !autoplay {
         // The animation jumps to its end; background work still runs in chunks (the page must not freeze).
         lab.advance(usize::MAX);
@@ -330,6 +345,9 @@ pub fn start() {
         readouts: RwSignal::new(lab.readouts()),
         formulas: RwSignal::new(lab.formulas()),
         url: RwSignal::new(0),
+        present: RwSignal::new(false),
+        step: RwSignal::new(step.filter(|_| !entry.meta.try_these.is_empty())),
+        drawer: RwSignal::new(false),
     };
     let controls_info = lab.controls();
     let meta = lab.meta();
@@ -359,6 +377,9 @@ pub fn start() {
     if !notes.is_empty() {
         // The URL shows what is actually used: clamped and ignored values are rewritten.
         url::write_now(ui);
+    }
+    if opts.present && !opts.embed {
+        present::set(ui, true);
     }
     input::layout();
     draw(ui);

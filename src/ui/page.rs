@@ -93,6 +93,7 @@ pub(crate) fn LabPage(ui: Ui, refs: Refs, meta: &'static LabMeta, slug: &'static
             <div id="error" class="error" role="alert" hidden=move || ui.error.with(|e| e.is_none())>{move || ui.error.get().unwrap_or_default()}</div>
             <div class="lab-grid">
                 <section class="figure-col" id="figure" aria-label=t("Figure")>
+                    {full.then(|| view! { <super::present::Stepper ui=ui meta=meta/> })}
                     <div class="stack">
                         <canvas id="main-bg" node_ref=refs.main_bg role="img" aria-label=meta.t(meta.main_caption)></canvas>
                         <canvas id="main-fg" node_ref=refs.main_fg aria-hidden="true"></canvas>
@@ -123,6 +124,9 @@ pub(crate) fn LabPage(ui: Ui, refs: Refs, meta: &'static LabMeta, slug: &'static
                             })}
                         </span>
                         <span class="spacer"></span>
+                        {full.then(|| view! {
+                            <button type="button" id="present-open" hidden=move || ui.present.get() on:click=move |_| super::present::set(ui, true)>{t("Present")}</button>
+                        })}
                         <button type="button" id="share-open" on:click=move |_| { url::write_now(ui); share_open.set(true); open_dialog("share"); }>{t("Share")}</button>
                         <button type="button" id="help-open" aria-label=t("Keyboard shortcuts") on:click=move |_| open_dialog("help")>"?"</button>
                     </div>
@@ -149,7 +153,9 @@ pub(crate) fn LabPage(ui: Ui, refs: Refs, meta: &'static LabMeta, slug: &'static
                     </ul>
                     <p id="live" class="sr-only" aria-live="polite"></p>
                 </section>
-                <aside class="controls" aria-label=t("Controls") hidden=!show_controls>
+                <aside class="controls" class:open=move || ui.drawer.get() aria-label=t("Controls") hidden=!show_controls>
+                    // The presenter's drawer covers the stepper's buttons: it closes from inside.
+                    <button type="button" id="drawer-close" class="drawer-close" hidden=move || !ui.drawer.get() on:click=move |_| ui.drawer.set(false)>{t("Close")}</button>
                     <controls::Controls ui=ui controls=controls hide=hide/>
                 </aside>
             </div>
@@ -177,6 +183,8 @@ pub(crate) fn LabPage(ui: Ui, refs: Refs, meta: &'static LabMeta, slug: &'static
                     <dt><kbd>"→"</kbd></dt><dd>{t("single step")}</dd>
                     <dt><kbd>"R"</kbd></dt><dd>{t("reset to step 0")}</dd>
                     <dt><kbd>"?"</kbd></dt><dd>{t("this help")}</dd>
+                    <dt><kbd>"F"</kbd></dt><dd>{t("full screen (presenter mode)")}</dd>
+                    <dt><kbd>"←"</kbd>" "<kbd>"→"</kbd>" / "<kbd>"PgUp"</kbd>" "<kbd>"PgDn"</kbd></dt><dd>{t("previous / next thing to try (presenter mode)")}</dd>
                     <dt><kbd>"Tab"</kbd></dt><dd>{t("move between controls; arrow keys move a slider")}</dd>
                 </dl>
                 <button type="button" on:click=move |_| close_dialog("help")>{t("Close")}</button>

@@ -91,6 +91,12 @@ pub(crate) struct Ui {
     pub formulas: RwSignal<Vec<Formula>>,
     /// Bumped when the query string changes (the share dialog and the print link read it).
     pub url: RwSignal<u64>,
+    /// Presenter mode (`present=1`).
+    pub present: RwSignal<bool>,
+    /// The "Things to try" step shown in presenter mode (0-based; `try=` in the URL is 1-based).
+    pub step: RwSignal<Option<usize>>,
+    /// The presenter's control drawer is open.
+    pub drawer: RwSignal<bool>,
 }
 
 impl Ui {
@@ -128,6 +134,10 @@ pub(crate) struct ShellOptions {
     pub lang: Option<String>,
     /// `bench=1`.
     pub bench: bool,
+    /// `present=1`: presenter mode.
+    pub present: bool,
+    /// `try=N` (1-based): the "Things to try" step, as 0-based index.
+    pub step: Option<usize>,
 }
 
 impl ShellOptions {
@@ -152,11 +162,18 @@ impl ShellOptions {
             },
             lang: get("lang"),
             bench: get("bench").as_deref() == Some("1"),
+            present: get("present").as_deref() == Some("1"),
+            step: get("try").and_then(|t| t.trim().parse::<usize>().ok()).and_then(|n| n.checked_sub(1)),
             pairs,
         }
     }
     /// The shell keys the page was opened with (kept in the URL as the state changes), in order.
     pub fn kept(&self) -> Vec<(String, String)> {
-        self.pairs.iter().filter(|(k, _)| k != "lab" && crate::lab::SHELL_KEYS.contains(&k.as_str())).cloned().collect()
+        // `present` and `try` change while the page runs: written from the page's state instead.
+        self.pairs
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "lab" | "present" | "try") && crate::lab::SHELL_KEYS.contains(&k.as_str()))
+            .cloned()
+            .collect()
     }
 }

@@ -66,7 +66,14 @@ pub(crate) fn settle(ui: Ui) {
 
 /// Writes the lab's state into the address bar now (replacing the history entry).
 pub(crate) fn write_now(ui: Ui) {
-    let url = format!("?{}", lab_query(&options().kept()));
+    let mut kept = options().kept();
+    if ui.present.get_untracked() {
+        kept.push(("present".into(), "1".into()));
+        if let Some(k) = ui.step.get_untracked() {
+            kept.push(("try".into(), (k + 1).to_string()));
+        }
+    }
+    let url = format!("?{}", lab_query(&kept));
     with_shell(|s| s.settle_at = None);
     if let Ok(h) = window().history() {
         let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));

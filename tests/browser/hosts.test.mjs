@@ -3,7 +3,9 @@
 // the snippet the README gives, plus a listener that records what the frame does.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sharedBrowser, openPage, canvasDigest } from './harness.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sharedBrowser, openPage, canvasDigest, root } from './harness.mjs';
 
 const shared = sharedBrowser(before, after);
 
@@ -16,12 +18,30 @@ async function host(page, src, script = '', style = 'width:900px;height:640px;bo
   return frame;
 }
 
-const post = (page, msg) => page.evaluate((m) => document.querySelector('#f').contentWindow.postMessage(m, '*'), msg);
+/** The first ```html block of the README after `marker`, pointed at the test server. */
+function readmeSnippet(marker) {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const block = /```html\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf(marker)));
+  assert.ok(block, `README has an html snippet after ${marker}`);
+  return block[1].replaceAll('https://your.course.site/flowlab/', shared.server.base);
+}
+
+/** A host page holding `html`; resolves to the frame once it is ready. */
+async function hostHtml(page, html, script = '') {
+  await page.setContent(`<!doctype html><link rel="icon" href="data:,"><body style="margin:0"><script>window.msgs = []; addEventListener('message', (e) => msgs.push(e.data));</script>${html}<script>${script}</script></body>`);
+  const frame = await (await page.$('iframe')).contentFrame();
+  await frame.waitForSelector('body[data-ready="1"]');
+  return frame;
+}
+
+const post = (page, msg) => page.evaluate((m) => document.querySelector('iframe').contentWindow.postMessage(m, '*'), msg);
 const progress = (frame) => frame.$eval('#progress', (e) => e.textContent);
 
 test('slides: slide:stop freezes the animation and the background work, slide:start resumes both where they were', async () => {
   const { page, problems, close } = await openPage(shared.browser, shared.server.base);
-  const frame = await host(page, `${shared.server.base}?lab=optimizers&steps=5000&embed=1`);
+  // The README's reveal.js slide; like reveal.js, the host turns data-src into src when the slide shows.
+  const slide = readmeSnippet('**reveal.js and Quarto slides.**').replace('data-src=', 'src=').replace('&embed=1', '&steps=5000&embed=1');
+  const frame = await hostHtml(page, slide);
   // Playing: the step counter moves.
   const p0 = await progress(frame);
   await frame.waitForFunction((p) => document.querySelector('#progress').textContent !== p, p0);
@@ -82,10 +102,12 @@ const H5P_HOST = `
 
 test('H5P: the frame sizes itself to the content through the resizer handshake, and again when the host resizes', async () => {
   const { page, problems, close } = await openPage(shared.browser, shared.server.base);
-  const frame = await host(page, `${shared.server.base}?lab=optimizers&embed=1&autoplay=0`, H5P_HOST, 'width:900px;height:150px;border:0');
+  // The README's H5P snippet, with the host side of the protocol in place of h5p-resizer.js (no network).
+  const h5p = readmeSnippet('**H5P.**').replace(/<script src=[^\n]*<\/script>/, '').replace('style="', 'style="height:150px;');
+  const frame = await hostHtml(page, h5p, H5P_HOST);
   await page.waitForFunction(() => window.sized > 0, null, { timeout: 5000 });
   await page.waitForTimeout(300);
-  const h = await page.$eval('#f', (f) => f.getBoundingClientRect().height);
+  const h = await page.$eval('iframe', (f) => f.getBoundingClientRect().height);
   const content = await frame.evaluate(() => document.documentElement.scrollHeight);
   assert.ok(h > 400, `the frame grew from 150 px to the content (${h} px)`);
   assert.ok(Math.abs(h - content) <= 1, `frame height ${h} = content height ${content}`);
@@ -100,7 +122,7 @@ test('H5P: the frame sizes itself to the content through the resizer handshake, 
   await page.setViewportSize({ width: 600, height: 900 });
   await page.waitForFunction((n) => window.sized > n, n, { timeout: 5000 });
   await page.waitForTimeout(300);
-  const h2 = await page.$eval('#f', (f) => f.getBoundingClientRect().height);
+  const h2 = await page.$eval('iframe', (f) => f.getBoundingClientRect().height);
   const c2 = await frame.evaluate(() => document.documentElement.scrollHeight);
   assert.ok(Math.abs(h2 - c2) <= 1, `after the host resized: frame ${h2} = content ${c2}`);
   assert.deepEqual(problems, []);

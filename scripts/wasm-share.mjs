@@ -43,19 +43,28 @@ while (pos < buf.length) {
 }
 if (names.size === 0) throw new Error(`${file} has no name section (build with CARGO_PROFILE_RELEASE_STRIP=none)`);
 
-/** The module path of a legacy-mangled Rust symbol: `_ZN7flowlab4labs2jl...` → ['flowlab','labs','jl',…]. */
+/** The module path of a legacy-mangled Rust symbol: `_ZN7flowlab4labs2jl...` → ['flowlab','labs','jl',…].
+ * A v0-mangled one (`_R…`) gives only its crate: the first `C<disambiguator>_<len><name>`. */
 function path(sym) {
+  if (sym.startsWith('_R')) {
+    const v0 = /C(?:s[0-9A-Za-z]*_)?(\d+)/.exec(sym);
+    if (v0) { const at = v0.index + v0[0].length; return [sym.slice(at, at + Number(v0[1]))]; }
+  }
   const m = /_ZN((?:\d+[^\d][^]*?)+)17h[0-9a-f]{16}E/.exec(sym);
   if (!m) return [sym];
   const out = []; let s = m[1];
   while (s.length) { const d = /^(\d+)/.exec(s); if (!d) break; const n = Number(d[1]); s = s.slice(d[1].length); out.push(s.slice(0, n)); s = s.slice(n); }
   return out;
 }
+// The registered labs (`registry! { slug::Type, … }` in src/labs/mod.rs): other modules under
+// src/labs/ (the 2-D labs' shared plane, the registry itself) are shared code.
+const registry = readFileSync(new URL('../src/labs/mod.rs', import.meta.url), 'utf8');
+const labs = new Set([.../registry!\s*\{([^}]*)\}/.exec(registry)?.[1].matchAll(/(\w+)::\w+/g) ?? []].map((m) => m[1]));
 const groups = new Map();
 bodies.forEach((len, i) => {
   const p = path(names.get(i + imported) ?? '?');
   let g;
-  if (p[0] === 'flowlab') g = p[1] === 'labs' && p[2] ? `lab ${p[2]}` : `flowlab::${p[1] ?? '?'}`;
+  if (p[0] === 'flowlab') g = p[1] === 'labs' && labs.has(p[2]) ? `lab ${p[2]}` : `flowlab::${p[1] ?? '?'}`;
   else if (p[0].startsWith('_$LT$') || p[0].startsWith('<')) g = 'trait impls (generic)';
   else g = `crate ${p[0].replace(/\$.*$/, '')}`;
   groups.set(g, (groups.get(g) ?? 0) + len);

@@ -9,5 +9,6 @@
 //! * [`moments`] — E[ũ], E[ũ²] of sign, softsign (quadrature that survives the kink) and clip.
 //! * [`special`] — erf/erfc, the normal density and CDF, Gauss–Legendre nodes, Brent's root finder.
 
+pub mod batch;
 pub mod moments;
 pub mod special;

@@ -10,5 +10,6 @@
 //! * [`special`] — erf/erfc, the normal density and CDF, Gauss–Legendre nodes, Brent's root finder.
 
 pub mod batch;
+pub mod hessian;
 pub mod moments;
 pub mod special;

@@ -21,6 +21,8 @@ const EXACT: usize = 0;
 const POST: usize = 1;
 const SGD: usize = 2;
 const CLIP: usize = 3;
+/// Bottom of the S-curve panel: room under E[ũ] = −1 for the key.
+const S_LO: f64 = -2.0;
 
 /// The background of the θ-plane (axes and contours) depends on H and the view only; everything
 /// else is cheap and redrawn.
@@ -236,7 +238,7 @@ fn bars<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, h: &HessianView, th
     ];
     let vals = rows.iter().filter_map(|(v, _)| *v).flat_map(|v| v.into_iter()).filter(|x| x.is_finite() && *x > 0.0);
     let (lo, hi) = vals.fold((f64::INFINITY, 0.0f64), |(lo, hi), x| (lo.min(x), hi.max(x)));
-    let (lo, hi) = if hi > 0.0 { (10f64.powf((lo / 2.0).log10().floor()), 10f64.powf((hi * 2.0).log10().ceil())) } else { (1e-3, 1.0) };
+    let (lo, hi) = if hi > 0.0 { (10f64.powf((lo / 2.0).log10().floor()), 10f64.powf((hi * 2.0).log10().ceil() + 1.5)) } else { (1e-3, 1.0) };
     let mut chart = builder(area, t("per coordinate (log scale)"), theme).build_cartesian_2d(0.5f64..2.5f64, (lo..hi).log_scale())?;
     chart
         .configure_mesh()
@@ -273,7 +275,8 @@ fn bars<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, h: &HessianView, th
 fn cond_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, h: &HessianView, theme: &Theme) -> DrawResult<(), DB> {
     let c = &h.cond_curve;
     let hi = c.iter().map(|q| q.none).fold(1.0f64, f64::max);
-    let hi = 10f64.powf((hi * 1.5).log10().ceil()).max(10.0);
+    // Headroom above κ for the key.
+    let hi = 10f64.powf((hi * 1.5).log10().ceil() + 1.0).max(100.0);
     let mut chart = builder(area, t("cond(P^½HP^½) against φ"), theme).build_cartesian_2d(0f64..90f64, (1f64..hi).log_scale())?;
     mesh!(chart, t("φ (degrees)"), t("condition number"), theme);
     let line = |f: &dyn Fn(&crate::math::adam::hessian::CondPoint) -> Option<f64>| clamp_y(c.iter().filter_map(|q| f(q).map(|y| (q.phi_deg, y))), 1.0, hi);
@@ -305,7 +308,7 @@ fn cond_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, h: &HessianVi
         draw_marker(area, Shape::Star, to_px(&chart, area, &(phi, v.clamp(1.0, hi))), theme.scale * 4.0, theme.series(EXACT), theme.bg)?;
         key.push((Swatch::Box(theme.series(EXACT)), t("★ simulated √v̂").to_string()));
     }
-    key_box(&chart, Corner::LowerRight, &key, theme)?;
+    key_box(&chart, Corner::UpperRight, &key, theme)?;
     Ok(())
 }
 
@@ -320,8 +323,9 @@ fn trace_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, h: &HessianV
     let ys = h.trace.iter().flat_map(|(_, v)| v.iter().copied()).chain(target.into_iter().flatten()).filter(|y| *y > 0.0 && y.is_finite());
     let (lo, hi) = ys.fold((f64::INFINITY, 0.0f64), |(lo, hi), y| (lo.min(y), hi.max(y)));
     let (lo, hi) = if hi > 0.0 {
-        let hi = 10f64.powf((hi * 1.5).log10().ceil());
-        (10f64.powf(lo.log10().floor()).max(hi * 1e-12), hi)
+        // Two decades of headroom for the key.
+        let hi = 10f64.powf((hi * 1.5).log10().ceil() + 2.0);
+        (10f64.powf(lo.log10().floor()).max(hi * 1e-14), hi)
     } else {
         (1e-3, 1.0)
     };
@@ -342,7 +346,7 @@ fn trace_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, h: &HessianV
         }
         key.push((Swatch::Line(colour), tf("v̂ of θ{} (dashed: E[g²])", &[&if i == 0 { "₁" } else { "₂" }])));
     }
-    key_box(&chart, Corner::LowerRight, &key, theme)?;
+    key_box(&chart, Corner::UpperRight, &key, theme)?;
     Ok(())
 }
 
@@ -472,7 +476,7 @@ fn tradeoff_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, v: &BatchView, theme:
 /// the clip closed form and the post's approximation.
 fn s_curve_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, v: &BatchView, theme: &Theme) -> DrawResult<(), DB> {
     let caption = tf("E[ũ](a) and E[ũ²](a), kink b = ε√B/σ = {}", &[&fmt_sig(v.kink, 3)]);
-    let mut chart = builder(area, &caption, theme).build_cartesian_2d(-A_MAX..A_MAX, -1.05f64..1.05f64)?;
+    let mut chart = builder(area, &caption, theme).build_cartesian_2d(-A_MAX..A_MAX, S_LO..1.05f64)?;
     mesh!(chart, t("a = g√B/σ"), "", theme);
     let sc = &v.s_curves;
     type Get = fn(&crate::math::adam::moments::SCurvePoint) -> f64;
@@ -483,15 +487,15 @@ fn s_curve_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, v: &BatchV
     ];
     for (i, mean, sq) in sets {
         let colour = theme.series(i);
-        let m = clamp_y(sc.iter().map(|q| (q.a, mean(q))), -1.05, 1.05);
+        let m = clamp_y(sc.iter().map(|q| (q.a, mean(q))), S_LO, 1.05);
         chart.draw_series(LineSeries::new(m, colour.stroke_width(theme.px(2.0))))?;
-        let s2 = clamp_y(sc.iter().map(|q| (q.a, sq(q))), -1.05, 1.05);
+        let s2 = clamp_y(sc.iter().map(|q| (q.a, sq(q))), S_LO, 1.05);
         for d in dashed(&s2, 3, 2) {
             chart.draw_series(std::iter::once(PathElement::new(d, colour.stroke_width(theme.px(1.5)))))?;
         }
     }
     if let Some(a) = v.a_at_b.filter(|a| a.is_finite() && a.abs() <= A_MAX) {
-        chart.draw_series(std::iter::once(PathElement::new(vec![(a, -1.05), (a, 1.05)], theme.muted.stroke_width(theme.px(1.0)))))?;
+        chart.draw_series(std::iter::once(PathElement::new(vec![(a, S_LO), (a, 1.05)], theme.muted.stroke_width(theme.px(1.0)))))?;
     }
     let rows = vec![
         (Swatch::Line(theme.series(EXACT)), t("exact softsign").to_string()),

@@ -38,8 +38,18 @@ fn same(got: &Value, want: &Value, tol: f64, what: &str) {
     }
 }
 
-const BATCH_KEYS: [&str; 10] =
-    ["eta_star_exact", "eta_star_post", "peak_b_exact", "peak_eta_exact", "peak_b_post", "peak_eta_post", "eta_limit", "eta_max", "b_noise", "eta_star_exact"];
+const BATCH_KEYS: [&str; 10] = [
+    "eta_star_exact",
+    "eta_star_post",
+    "peak_b_exact",
+    "peak_eta_exact",
+    "peak_b_post",
+    "peak_eta_post",
+    "eta_limit",
+    "eta_max",
+    "b_noise",
+    "eta_star_exact",
+];
 const HESSIAN_KEYS: [&str; 4] = ["sqrt_v", "cond_h", "cond_jitter", "cond_per_sample"];
 
 #[test]
@@ -79,7 +89,9 @@ fn batch_query(case: &Value, b: f64) -> Option<String> {
         }
         "dense" => {
             // Only the spec's toy problem is offered.
-            let toy = pr["g"] == serde_json::json!([1.0, 0.5]) && pr["h"] == serde_json::json!([3.0, 1.0, 1.0, 2.0]) && pr["sigma"] == serde_json::json!([2.0, 3.0]);
+            let toy = pr["g"] == serde_json::json!([1.0, 0.5])
+                && pr["h"] == serde_json::json!([3.0, 1.0, 1.0, 2.0])
+                && pr["sigma"] == serde_json::json!([2.0, 3.0]);
             if !toy {
                 return None;
             }
@@ -145,7 +157,9 @@ fn batch_mode_shows_the_spec_w1_t8_t9_t10_numbers() {
     // ε = 1.5 kills the post's surge but not the exact one ("Things to try").
     let v = json("?lab=adam&mode=batch&eps=1.5");
     assert!(v["peak_b_post"].is_null() && v["peak_eta_post"].is_null() && v["b_noise"].is_null());
-    assert!(close(v["peak_b_exact"].as_f64().unwrap(), 98.884324, 1e-7) && close(v["peak_eta_exact"].as_f64().unwrap(), 0.4324191839, 1e-9));
+    assert!(
+        close(v["peak_b_exact"].as_f64().unwrap(), 98.884324, 1e-7) && close(v["peak_eta_exact"].as_f64().unwrap(), 0.4324191839, 1e-9)
+    );
     assert_eq!((v["surge_post"].as_str(), v["surge_exact"].as_str()), (Some("no"), Some("yes")));
     // W1-T10: a diagonal H (ρ = 0; d = 2 independent, identical coordinates = d = 1) overshoots with
     // exact moments; the mean field's Σ_{i≠j} = 0 gives no real β_noise: null, never NaN.
@@ -259,7 +273,9 @@ fn hessian_mode_shows_the_spec_w1_t1_t2_t3_numbers() {
     assert!(close(v["cond_jitter"].as_f64().unwrap(), 1.0, 1e-12) && close(v["cond_per_sample"].as_f64().unwrap(), 10.0, 1e-12));
     // W1-T2: φ = 15°: 37.77194868 vs 39.18653603; 45°: both 100 with √v = (7.071421356, 7.071421356).
     let v = json("?lab=adam&phi=15");
-    assert!(close(v["cond_jitter"].as_f64().unwrap(), 37.77194868, 1e-9) && close(v["cond_per_sample"].as_f64().unwrap(), 39.18653603, 1e-9));
+    assert!(
+        close(v["cond_jitter"].as_f64().unwrap(), 37.77194868, 1e-9) && close(v["cond_per_sample"].as_f64().unwrap(), 39.18653603, 1e-9)
+    );
     assert!(close(v["h"][0][1].as_f64().unwrap(), -24.75, 1e-12) && close(v["h"][0][0].as_f64().unwrap(), 7.631742513, 1e-9));
     let v = json("?lab=adam&phi=45");
     assert!(close(v["cond_jitter"].as_f64().unwrap(), 100.0, 1e-9) && close(v["cond_per_sample"].as_f64().unwrap(), 100.0, 1e-9));
@@ -288,7 +304,12 @@ fn simulated_v_hat_estimates_the_closed_form() {
 
 #[test]
 fn junk_is_clamped_with_a_notice_and_never_reaches_the_numbers() {
-    for q in ["mode=batch&b=nan&eps=-5&d=1e9&noise=0", "mode=batch&rho=7&opt=zz&model=q", "kappa=0&phi=1e300&beta2=2&steps=-4&sig_theta=inf", "mode=zzz"] {
+    for q in [
+        "mode=batch&b=nan&eps=-5&d=1e9&noise=0",
+        "mode=batch&rho=7&opt=zz&model=q",
+        "kappa=0&phi=1e300&beta2=2&steps=-4&sig_theta=inf",
+        "mode=zzz",
+    ] {
         let mut l = Instance::<Adam>::default();
         let notes = l.apply_query(&parse_query(q));
         assert!(!notes.is_empty(), "{q}: junk gives notices");

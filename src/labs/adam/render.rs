@@ -16,6 +16,11 @@ use crate::plot::{clip_polyline, draw_marker, field_chart, key_box, Blit, Corner
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+/// A curve with its colour and legend text.
+type Styled = (Vec<(f64, f64)>, RGBColor, String);
+/// A curve with its palette index and legend text.
+type Labelled<'a> = (usize, &'a str, Vec<(f64, f64)>);
+
 /// Palette indices (each curve keeps its colour across panels).
 const EXACT: usize = 0;
 const POST: usize = 1;
@@ -105,7 +110,7 @@ fn builder<'a, 'b, DB: Blit>(area: &'a DrawingArea<DB, Shift>, caption: &str, th
     let mut b = ChartBuilder::on(area);
     b.margin(theme.px(8.0)).x_label_area_size(theme.px(34.0)).y_label_area_size(theme.px(50.0));
     if !caption.is_empty() {
-        b.caption(caption.to_string(), theme.text(12.0));
+        b.caption(caption, theme.text(12.0));
     }
     b
 }
@@ -280,7 +285,7 @@ fn cond_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, h: &HessianVi
     let mut chart = builder(area, t("cond(P^½HP^½) against φ"), theme).build_cartesian_2d(0f64..90f64, (1f64..hi).log_scale())?;
     mesh!(chart, t("φ (degrees)"), t("condition number"), theme);
     let line = |f: &dyn Fn(&crate::math::adam::hessian::CondPoint) -> Option<f64>| clamp_y(c.iter().filter_map(|q| f(q).map(|y| (q.phi_deg, y))), 1.0, hi);
-    let curves: [(Vec<(f64, f64)>, RGBColor, String); 4] = [
+    let curves: [Styled; 4] = [
         (line(&|q| Some(q.none)), theme.fg, t("none: cond H = κ").to_string()),
         (line(&|q| q.jitter), theme.series(SGD), t("jitter: P = diag(√(H²)ᵢᵢ)⁻¹").to_string()),
         (line(&|q| q.per_sample), theme.series(CLIP), t("per-sample: P = diag(√Hᵢᵢ)⁻¹").to_string()),
@@ -380,7 +385,7 @@ fn eta_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, v: &BatchView,
     let (x0, x1) = b_range(v);
     let c = &v.curves;
     let s = &c.summary;
-    let curves: Vec<(usize, &str, Vec<(f64, f64)>)> = drawn(p, v).into_iter().map(|(i, l, cv)| (i, l, pts_of(&c.bs, cv, |q| q.eta_star))).collect();
+    let curves: Vec<Labelled> = drawn(p, v).into_iter().map(|(i, l, cv)| (i, l, pts_of(&c.bs, cv, |q| q.eta_star))).collect();
     let top = curves.iter().flat_map(|(_, _, pts)| pts.iter().map(|q| q.1)).chain(s.eta_limit).fold(0.0f64, f64::max);
     let top = if top > 0.0 && top.is_finite() { top * 1.15 } else { 1.0 };
     let mut chart = builder(area, "", theme).build_cartesian_2d((x0..x1).log_scale(), 0f64..top)?;
@@ -426,7 +431,7 @@ fn eta_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, v: &BatchView,
 fn delta_l_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, v: &BatchView, theme: &Theme) -> DrawResult<(), DB> {
     let (x0, x1) = b_range(v);
     let c = &v.curves;
-    let curves: Vec<(usize, &str, Vec<(f64, f64)>)> = drawn(p, v).into_iter().map(|(i, l, cv)| (i, l, pts_of(&c.bs, cv, |q| q.delta_l))).collect();
+    let curves: Vec<Labelled> = drawn(p, v).into_iter().map(|(i, l, cv)| (i, l, pts_of(&c.bs, cv, |q| q.delta_l))).collect();
     let top = curves.iter().flat_map(|(_, _, pts)| pts.iter().map(|q| q.1)).fold(0.0f64, f64::max);
     let top = if top > 0.0 && top.is_finite() { top * 1.1 } else { 1.0 };
     let mut chart = builder(area, t("ΔL(B) at the best step"), theme).build_cartesian_2d((x0..x1).log_scale(), 0f64..top)?;

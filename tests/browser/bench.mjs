@@ -170,6 +170,8 @@ try {
       { case: 'optimizers steps=5000 (play)', q: 'optimizers&steps=5000', play: true, target: { play: 5 } },
       { case: 'diffusion n=2000 (play)', q: 'diffusion', play: true, target: { play: 6 } },
       { case: 'diffusion n=20000 (play)', q: 'diffusion&n=20000', play: true, target: { play: dpr === 1 ? 12 : 16 } },
+      { case: 'adam hessian (sliders)', q: 'adam', slider: true, target: { slider: 8 } },
+      { case: 'adam batch (sliders)', q: 'adam&mode=batch', slider: true, target: { slider: 8 } },
     ];
     for (const c of cases) {
       if (only && !only.some((s) => c.q.startsWith(s))) continue;

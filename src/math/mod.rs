@@ -1,5 +1,6 @@
 //! Shared numerics. Nothing here knows about drawing or the browser.
 
+pub mod attention;
 pub mod diffusion;
 pub mod expr;
 pub mod jl;

@@ -8,6 +8,7 @@
 //!   N(0, s²‖q‖²), so "unscaled d = 64" means the scale ‖q‖ ~ χ₆₄ fluctuates from row to row.
 //!   E[H] ≈ 0.82, E[max p] ≈ 0.73 there; with variance-1 scores E[H] ≈ 5.742 (the and
 //!   math-spec's number, which is this expectation, not the grid's 5.748), E[max p] ≈ 0.026.
+//!
 //! The grid at s = 8 (H = 0.396, max p = 0.912) is far from the random-row values: the grid's top
 //! two scores are a fixed 2.8 apart, random rows often have a near tie at the top.
 //!

@@ -110,34 +110,64 @@ impl Mat {
 
     /// self·b, or None if the inner dimensions differ.
     pub fn matmul(&self, b: &Mat) -> Option<Mat> {
-        if self.cols != b.rows {
-            return None;
-        }
-        let mut out = Mat::zeros(self.rows, b.cols);
-        for i in 0..self.rows {
-            let o = &mut out.data[i * b.cols..(i + 1) * b.cols];
-            for (t, &a) in self.row(i).iter().enumerate() {
-                if a != 0.0 {
-                    svd::axpy(a, b.row(t), o);
-                }
-            }
-        }
-        Some(out)
+        (self.cols == b.rows).then(|| gemm_nt(self, &b.transpose()))
     }
 
     /// self·bᵀ (entry (i, j) = row i of self · row j of b), or None if the column counts differ.
     pub fn mul_transpose(&self, b: &Mat) -> Option<Mat> {
-        if self.cols != b.cols {
-            return None;
-        }
-        let mut out = Mat::zeros(self.rows, b.rows);
+        (self.cols == b.cols).then(|| gemm_nt(self, b))
+    }
+
+    /// The transpose.
+    pub fn transpose(&self) -> Mat {
+        let mut t = Mat::zeros(self.cols, self.rows);
         for i in 0..self.rows {
-            for j in 0..b.rows {
-                out.data[i * b.rows + j] = svd::dot(self.row(i), b.row(j));
+            for j in 0..self.cols {
+                t.data[j * self.rows + i] = self.data[i * self.cols + j];
             }
         }
-        Some(out)
+        t
     }
+}
+
+/// C = A·Bᵀ for row-major A (n×k) and B (m×k), k equal (checked by the callers). 4×4 blocks of C
+/// are accumulated in 16 independent sums: each loaded entry is used four times and the additions
+/// do not wait on each other, which is what a scalar target (wasm32 without SIMD) needs; natively
+/// the same loop vectorises. Remainder rows and columns use plain dot products.
+fn gemm_nt(a: &Mat, b: &Mat) -> Mat {
+    let (n, m, k) = (a.rows, b.rows, a.cols.min(b.cols));
+    let mut c = Mat::zeros(n, m);
+    let (n4, m4) = (n - n % 4, m - m % 4);
+    for i in (0..n4).step_by(4) {
+        let ar = [a.row(i), a.row(i + 1), a.row(i + 2), a.row(i + 3)];
+        for j in (0..m4).step_by(4) {
+            let br = [b.row(j), b.row(j + 1), b.row(j + 2), b.row(j + 3)];
+            let mut acc = [[0.0f64; 4]; 4];
+            for t in 0..k {
+                let bv = [br[0][t], br[1][t], br[2][t], br[3][t]];
+                for (r, row) in ar.iter().enumerate() {
+                    let x = row[t];
+                    for (q, bq) in bv.iter().enumerate() {
+                        acc[r][q] += x * bq;
+                    }
+                }
+            }
+            for (r, acc_r) in acc.iter().enumerate() {
+                c.data[(i + r) * m + j..(i + r) * m + j + 4].copy_from_slice(acc_r);
+            }
+        }
+        for j in m4..m {
+            for (r, row) in ar.iter().enumerate() {
+                c.data[(i + r) * m + j] = svd::dot(row, b.row(j));
+            }
+        }
+    }
+    for i in n4..n {
+        for j in 0..m {
+            c.data[i * m + j] = svd::dot(a.row(i), b.row(j));
+        }
+    }
+    c
 }
 
 /// Why a computation was refused.
@@ -550,23 +580,22 @@ pub fn attention(qkv: &Qkv, map: Map, scale: Scale, mask: Mask, omega: &Mat) -> 
     if map == Map::Dual && mask.causal {
         return Err(AttnError::DualCausal);
     }
-    let mut a = Mat::zeros(n, n);
     if map == Map::Softmax {
+        let mut a = gemm_nt(&qkv.q, &qkv.k);
         for i in 0..n {
             let range = mask.range(i, n);
-            let qi = qkv.q.row(i);
             let row = &mut a.data[i * n..(i + 1) * n];
-            for j in range.clone() {
-                row[j] = s * svd::dot(qi, qkv.k.row(j));
-            }
-            let mx = row[range.clone()].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            row[..range.start].iter_mut().for_each(|v| *v = 0.0);
+            row[range.end..].iter_mut().for_each(|v| *v = 0.0);
+            let row = &mut row[range];
+            let mx = row.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(s * v));
             let mut sum = 0.0;
-            for v in &mut row[range.clone()] {
-                *v = (*v - mx).exp();
+            for v in row.iter_mut() {
+                *v = (s * *v - mx).exp();
                 sum += *v;
             }
             // The maximum contributes exp(0) = 1, so sum ≥ 1.
-            row[range].iter_mut().for_each(|v| *v /= sum);
+            row.iter_mut().for_each(|v| *v /= sum);
         }
         return Ok(Attention { a, factors: None, guarded_rows: 0 });
     }
@@ -582,19 +611,21 @@ pub fn attention(qkv: &Qkv, map: Map, scale: Scale, mask: Mask, omega: &Mat) -> 
     let f = factors(map, &q, &k, omega);
     let mut guarded = 0;
     let mut sums = vec![0.0; n];
-    for i in 0..n {
+    let mut a = gemm_nt(&f.phi, &f.psi);
+    for (i, row_sum) in sums.iter_mut().enumerate() {
         let range = mask.range(i, n);
-        let phi = f.phi.row(i);
         let row = &mut a.data[i * n..(i + 1) * n];
+        row[..range.start].iter_mut().for_each(|v| *v = 0.0);
+        row[range.end..].iter_mut().for_each(|v| *v = 0.0);
         let mut sum = 0.0;
-        for j in range.clone() {
-            let w = svd::dot(phi, f.psi.row(j));
+        for w in &mut row[range.clone()] {
             // 1 + q̂·k̂ can come out as −1e-17 for antipodal vectors.
-            let w = if w > 0.0 { w } else { 0.0 };
-            row[j] = w;
-            sum += w;
+            if *w < 0.0 {
+                *w = 0.0;
+            }
+            sum += *w;
         }
-        sums[i] = sum;
+        *row_sum = sum;
         let ok = match map {
             // Roundoff level of a sum of 1 + cos terms: below it the row has no direction.
             Map::Cos1 => sum > 4.0 * f64::EPSILON * range.len() as f64,
@@ -722,75 +753,80 @@ pub fn flops(map: Map, n: usize, d: usize, m: usize) -> Flops {
 }
 
 /// Causal outputs by the RNN form S_i = S_{i−1} + ψ(k_i)v_iᵀ, z_i = z_{i−1} + ψ(k_i),
-/// out_i = φ(q_i)ᵀS_i / φ(q_i)ᵀz_i (elu1, cos1, performer, expproj). With a window the key that
-/// leaves is subtracted. Exponential features keep a running key maximum (S and z are rescaled when
-/// it grows), so the recurrence never looks ahead. A row with a vanishing denominator becomes the
-/// mean of its visible values, as in [`attention`] for 1 + cos.
+/// out_i = φ(q_i)ᵀS_i / φ(q_i)ᵀz_i (elu1, cos1, performer, expproj). Exponential features keep a
+/// running key maximum (S and z are rescaled when it grows), so the recurrence never looks ahead.
+///
+/// With a window the key that leaves is subtracted again. Subtraction is where a sliding-window
+/// recurrence loses digits (exp features span many orders of magnitude: plain sums lose ~1e-5
+/// here), so that case subtracts exactly the floating-point products it added, in compensated
+/// (Neumaier) sums, and exp features use the one global key shift of [`attention`] (a constant, it
+/// cancels; rescaling by a running maximum would make the added and the removed terms differ).
+/// A row with a vanishing denominator becomes the mean of its visible values, as in [`attention`]
+/// for 1 + cos. Cost O(n·r·d).
 pub fn causal_rnn(qkv: &Qkv, map: Map, scale: Scale, window: usize, omega: &Mat) -> Result<Mat, AttnError> {
     let (n, d) = (qkv.n(), qkv.d());
     let s = scale.factor(d)?;
-    match map {
-        Map::Softmax | Map::Dual => return Err(AttnError::NoRecurrence),
-        _ => {}
+    if matches!(map, Map::Softmax | Map::Dual) {
+        return Err(AttnError::NoRecurrence);
     }
     let (q, k) = scaled(qkv, s);
     let omega = fit_omega(omega, d);
     let f = factors(map, &q, &k, &omega);
     let r = f.phi.cols();
-    // For exponential features use the unshifted log-features of the keys and a running maximum.
-    let exp_keys = matches!(map, Map::Performer | Map::ExpProj);
-    let key_feat = |j: usize, shift: f64, out: &mut [f64]| {
-        if exp_keys {
-            if let Some((_, lb)) = &f.log {
-                out.iter_mut().zip(lb.row(j)).for_each(|(o, b)| *o = (b - shift).exp());
-            }
-        } else {
-            out.copy_from_slice(f.psi.row(j));
-        }
-    };
+    let windowed = window > 0 && window < n;
+    let running_max = matches!(map, Map::Performer | Map::ExpProj) && !windowed;
     let mut st = vec![0.0; r * d];
     let mut z = vec![0.0; r];
+    // Compensations of the windowed sums.
+    let mut stc = vec![0.0; if windowed { r * d } else { 0 }];
+    let mut zc = vec![0.0; if windowed { r } else { 0 }];
     let mut shift = f64::NEG_INFINITY;
     let mut feat = vec![0.0; r];
     let mut out = Mat::zeros(n, d);
+    let mut state = vec![0.0; r * d];
+    let mut zsum = vec![0.0; r];
     for i in 0..n {
-        if exp_keys {
-            if let Some((_, lb)) = &f.log {
-                let mx = lb.row(i).iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                if mx > shift {
-                    let c = if shift.is_finite() { (shift - mx).exp() } else { 0.0 };
-                    st.iter_mut().for_each(|v| *v *= c);
-                    z.iter_mut().for_each(|v| *v *= c);
-                    shift = mx;
-                }
+        if let (true, Some((_, lb))) = (running_max, &f.log) {
+            let row = lb.row(i);
+            let mx = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            if mx > shift {
+                let c = if shift.is_finite() { (shift - mx).exp() } else { 0.0 };
+                st.iter_mut().for_each(|v| *v *= c);
+                z.iter_mut().for_each(|v| *v *= c);
+                shift = mx;
             }
+            feat.iter_mut().zip(row).for_each(|(o, b)| *o = (b - shift).exp());
+        } else {
+            feat.copy_from_slice(f.psi.row(i));
         }
-        key_feat(i, shift, &mut feat);
         let vi = qkv.v.row(i);
-        for t in 0..r {
-            z[t] += feat[t];
-            svd::axpy(feat[t], vi, &mut st[t * d..(t + 1) * d]);
-        }
-        if window > 0 && i >= window {
-            let j = i - window;
-            key_feat(j, shift, &mut feat);
-            let vj = qkv.v.row(j);
-            for t in 0..r {
-                z[t] -= feat[t];
-                svd::axpy(-feat[t], vj, &mut st[t * d..(t + 1) * d]);
+        if windowed {
+            accumulate(&mut st, &mut stc, &mut z, &mut zc, &feat, vi, 1.0);
+            if i >= window {
+                let j = i - window;
+                accumulate(&mut st, &mut stc, &mut z, &mut zc, f.psi.row(j), qkv.v.row(j), -1.0);
             }
+            state.iter_mut().zip(st.iter().zip(&stc)).for_each(|(o, (a, b))| *o = a + b);
+            zsum.iter_mut().zip(z.iter().zip(&zc)).for_each(|(o, (a, b))| *o = a + b);
+        } else {
+            for t in 0..r {
+                z[t] += feat[t];
+                svd::axpy(feat[t], vi, &mut st[t * d..(t + 1) * d]);
+            }
+            state.copy_from_slice(&st);
+            zsum.copy_from_slice(&z);
         }
         let phi = f.phi.row(i);
-        let den: f64 = phi.iter().zip(&z).map(|(a, b)| a * b).sum();
+        let den = svd::dot(phi, &zsum);
         let o = out.row_mut(i);
-        let lo = if window > 0 { (i + 1).saturating_sub(window) } else { 0 };
+        let lo = if windowed { (i + 1).saturating_sub(window) } else { 0 };
         let ok = match map {
             Map::Cos1 => den > 4.0 * f64::EPSILON * (i + 1 - lo) as f64,
             _ => den > 0.0 && den.is_finite(),
         };
         if ok {
             for t in 0..r {
-                svd::axpy(phi[t] / den, &st[t * d..(t + 1) * d], o);
+                svd::axpy(phi[t] / den, &state[t * d..(t + 1) * d], o);
             }
         } else {
             let u = 1.0 / (i + 1 - lo) as f64;
@@ -800,6 +836,26 @@ pub fn causal_rnn(qkv: &Qkv, map: Map, scale: Scale, window: usize, omega: &Mat)
         }
     }
     Ok(out)
+}
+
+/// S += sign·ψvᵀ, z += sign·ψ in compensated sums (sum, compensation): adding a term and later
+/// subtracting the same floating-point term leaves an error of order ε·|result| + ε²·Σ|terms|.
+fn accumulate(st: &mut [f64], stc: &mut [f64], z: &mut [f64], zc: &mut [f64], feat: &[f64], v: &[f64], sign: f64) {
+    let d = v.len();
+    for (t, &ft) in feat.iter().enumerate() {
+        neumaier(&mut z[t], &mut zc[t], sign * ft);
+        for (l, &vl) in v.iter().enumerate() {
+            neumaier(&mut st[t * d + l], &mut stc[t * d + l], sign * (ft * vl));
+        }
+    }
+}
+
+/// One step of Neumaier's compensated summation.
+#[inline]
+fn neumaier(s: &mut f64, c: &mut f64, x: f64) {
+    let t = *s + x;
+    *c += if s.abs() >= x.abs() { (*s - t) + x } else { (x - t) + *s };
+    *s = t;
 }
 
 /// max |RNN form − masked matrix form| over all outputs, for the causal mask with `window`.
@@ -897,9 +953,9 @@ pub fn performer_outputs(qkv: &Qkv, scale: Scale, mask: Mask, omega: &Mat) -> Re
             continue;
         }
         let o = out.row_mut(i);
-        for t in 0..m {
-            if phi[t] != 0.0 {
-                svd::axpy(phi[t] / den, kv.row(t), o);
+        for (t, &p) in phi.iter().enumerate() {
+            if p != 0.0 {
+                svd::axpy(p / den, kv.row(t), o);
             }
         }
     }

@@ -34,8 +34,12 @@ pub struct SvJob {
     sup: Vec<f64>,
     /// Scratch for the left reflection's row combination.
     w: Vec<f64>,
-    /// Scratch for the reflector vector.
+    /// The column being reduced next (then its reflector vector).
     u: Vec<f64>,
+    /// Σ_{i>k} a[i][k]·a[i][k+1..] for the next step, accumulated in the previous pass.
+    p: Vec<f64>,
+    /// Whether `u` and `p` hold the next column (the first step gathers them itself).
+    primed: bool,
     /// The result, once done (descending).
     values: Option<Vec<f64>>,
 }
@@ -65,6 +69,8 @@ impl SvJob {
             sup: vec![0.0; cols],
             w: vec![0.0; cols],
             u: vec![0.0; rows],
+            p: vec![0.0; cols],
+            primed: false,
             // Junk in, junk flagged: a matrix with NaN or ∞ has no singular values; report NaNs
             // rather than iterate on them.
             values: if non_finite { Some(vec![f64::NAN; cols]) } else { None },
@@ -83,6 +89,8 @@ impl SvJob {
             sup: Vec::new(),
             w: Vec::new(),
             u: Vec::new(),
+            p: Vec::new(),
+            primed: false,
             values: Some(values),
         }
     }
@@ -133,67 +141,54 @@ impl SvJob {
     }
 
     /// One Golub–Kahan step: a left reflection zeroing column k below the diagonal, then a right
-    /// reflection zeroing row k right of the superdiagonal. The right reflector depends only on row
-    /// k after the left reflection, so rows k+1.. receive both updates in one pass while they sit
-    /// in L1.
+    /// reflection zeroing row k right of the superdiagonal, in one pass over the trailing rows.
+    /// The right reflector depends only on row k after the left reflection, so each row i > k gets
+    /// both updates while it sits in L1, and the same pass gathers what the next step's left
+    /// reflection needs: column k + 1 and P = Σ_{i>k+1} a[i][k+1]·a[i][k+2..], from which
+    /// wᵀ = uᵀA = P/(x₀ − α) + a[k+1][k+2..] (u = x/(x₀ − α) with u₀ = 1). One read and one write of
+    /// the trailing matrix per step instead of two reads and a write.
     fn reduce_column(&mut self) {
         let (rows, cols, k) = (self.rows, self.cols, self.k);
         let a = &mut self.a;
-        // Left reflector from column k, rows k..: H = I − β u uᵀ with u = x − α e₁.
-        let mut norm2 = 0.0;
-        for i in k..rows {
-            let x = a[i * cols + k];
-            self.u[i] = x;
-            norm2 += x * x;
-        }
-        let norm = norm2.sqrt();
-        let (alpha, beta) = if norm > 0.0 {
-            let x0 = self.u[k];
-            let alpha = if x0 > 0.0 { -norm } else { norm };
-            self.u[k] = x0 - alpha;
-            // uᵀu = ‖x‖² − 2αx₀ + α² = 2(‖x‖² − αx₀).
-            let utu = 2.0 * (norm2 - alpha * x0);
-            (alpha, if utu > 0.0 { 2.0 / utu } else { 0.0 })
-        } else {
-            (0.0, 0.0)
-        };
-        self.diag[k] = alpha;
-        // w = uᵀ A[k.., k+1..] as a combination of rows (contiguous).
-        let w = &mut self.w[k + 1..cols];
-        w.iter_mut().for_each(|x| *x = 0.0);
-        if beta != 0.0 {
+        if !self.primed {
+            // First step: gather column k and P directly.
+            self.p[k + 1..].iter_mut().for_each(|x| *x = 0.0);
             for i in k..rows {
-                let ui = self.u[i];
-                if ui != 0.0 {
-                    let row = &a[i * cols + k + 1..(i + 1) * cols];
-                    axpy(ui, row, w);
+                let x = a[i * cols + k];
+                self.u[i] = x;
+                if i > k && x != 0.0 {
+                    axpy(x, &a[i * cols + k + 1..(i + 1) * cols], &mut self.p[k + 1..]);
                 }
             }
+            self.primed = true;
         }
-        // Row k after the left reflection, then its right reflector v (stored in row k).
+        let x0 = self.u[k];
+        let (alpha, beta) = householder(&mut self.u[k..rows]);
+        self.diag[k] = alpha;
+        // w = uᵀ A[k.., k+1..] from P and row k.
+        let w = &mut self.w[k + 1..cols];
+        if beta != 0.0 {
+            let den = x0 - alpha;
+            let rowk = &a[k * cols + k + 1..(k + 1) * cols];
+            w.iter_mut().zip(&self.p[k + 1..]).zip(rowk).for_each(|((w, p), r)| *w = p / den + r);
+        } else {
+            w.iter_mut().for_each(|x| *x = 0.0);
+        }
+        // Row k after the left reflection (u_k = 1), then its right reflector v (stored in row k).
         {
-            let uk = beta * self.u[k];
             let row = &mut a[k * cols + k + 1..(k + 1) * cols];
-            axpy(-uk, w, row);
+            axpy(-beta, w, row);
         }
         if k + 1 >= cols {
             return;
         }
         let (head, tail) = a.split_at_mut((k + 1) * cols);
         let v = &mut head[k * cols + k + 1..(k + 1) * cols];
-        let vnorm2: f64 = v.iter().map(|x| x * x).sum();
-        let vnorm = vnorm2.sqrt();
-        let (gamma, vbeta) = if vnorm > 0.0 {
-            let x0 = v[0];
-            let g = if x0 > 0.0 { -vnorm } else { vnorm };
-            v[0] = x0 - g;
-            let vtv = 2.0 * (vnorm2 - g * x0);
-            (g, if vtv > 0.0 { 2.0 / vtv } else { 0.0 })
-        } else {
-            (0.0, 0.0)
-        };
+        let (gamma, vbeta) = householder(v);
         self.sup[k + 1] = gamma;
         let v: &[f64] = v;
+        let next = &mut self.p[k + 2..cols];
+        next.iter_mut().for_each(|x| *x = 0.0);
         for i in k + 1..rows {
             let row = &mut tail[(i - k - 1) * cols + k + 1..(i - k) * cols];
             if beta != 0.0 {
@@ -208,8 +203,35 @@ impl SvJob {
                     axpy(-t, v, row);
                 }
             }
+            // Column k + 1 of the updated row, and its share of the next step's P.
+            let x = row[0];
+            self.u[i] = x;
+            if i > k + 1 && x != 0.0 {
+                axpy(x, &row[1..], next);
+            }
         }
     }
+}
+
+/// Turns x into the Householder vector v (v[0] = 1) of the reflector H = I − τvvᵀ with
+/// Hx = α·e₁, and returns (α, τ); τ = 0 (no reflection) for x = 0. As LAPACK's `dlarfg`: the norm is
+/// computed with the largest entry scaled out and v = x/(x₀ − α) has entries ≤ 1, so rows of
+/// 1e-160 (a numerically low-rank matrix after a few steps) neither underflow to 0/0 nor make ∞.
+fn householder(x: &mut [f64]) -> (f64, f64) {
+    let Some((&x0, rest)) = x.split_first() else { return (0.0, 0.0) };
+    let big = x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    if big == 0.0 || rest.iter().all(|&v| v == 0.0) {
+        // Already a multiple of e₁ (or zero): H = I.
+        return (x0, 0.0);
+    }
+    let norm = big * x.iter().map(|v| (v / big) * (v / big)).sum::<f64>().sqrt();
+    let alpha = if x0 > 0.0 { -norm } else { norm };
+    let tau = (alpha - x0) / alpha;
+    // Divide rather than multiply by the reciprocal: for subnormal x (≈1e-315) 1/(x₀ − α) overflows.
+    let den = x0 - alpha;
+    x[0] = 1.0;
+    x[1..].iter_mut().for_each(|v| *v /= den);
+    (alpha, tau)
 }
 
 /// y += a·x.
@@ -290,20 +312,15 @@ fn r_factor(m: &Mat) -> Mat {
     for c in 0..k {
         let (head, tail) = t.split_at_mut((c + 1) * n);
         let x = &mut head[c * n + c..(c + 1) * n];
-        let norm2: f64 = x.iter().map(|v| v * v).sum();
-        let norm = norm2.sqrt();
-        if norm == 0.0 {
-            // A zero column: R gets a zero diagonal; nothing to reflect.
+        let (alpha, beta) = householder(x);
+        r.data[c * k + c] = alpha;
+        if beta == 0.0 {
+            // Nothing to reflect (a zero column): R's row c is what the columns hold.
             for j in c + 1..k {
                 r.data[c * k + j] = tail[(j - c - 1) * n + c];
             }
             continue;
         }
-        let x0 = x[0];
-        let alpha = if x0 > 0.0 { -norm } else { norm };
-        x[0] = x0 - alpha;
-        let beta = 2.0 / (2.0 * (norm2 - alpha * x0));
-        r.data[c * k + c] = alpha;
         let u: &[f64] = x;
         for j in c + 1..k {
             let col = &mut tail[(j - c - 1) * n + c..(j - c) * n];

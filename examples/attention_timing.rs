@@ -38,6 +38,12 @@ fn main() {
         (0..3906).map(|_| std::hint::black_box(&x).iter().zip(std::hint::black_box(&y)).map(|(a, b)| a * b).sum::<f64>()).sum::<f64>()
     });
     println!("calibration: 1e6 multiply-adds (naive dot) {cal:.3} ms");
+    let big = attention::Mat::from_fn(256, 256, |i, j| ((i * 7 + j * 3) % 11) as f64 * 0.1);
+    let g = time(reps, || big.mul_transpose(&big));
+    println!("A·Bᵀ 256×256×256 (16.8e6 multiply-adds): {g:.3} ms");
+    if std::env::args().any(|a| a == "--gemm") {
+        return;
+    }
     for &(n, d, m) in &[(256usize, 64usize, 256usize), (64, 64, 256), (256, 4, 16)] {
         let qkv = Qkv::new(Preset::Seeded(1), n, d);
         let w = attention::omega(Preset::Seeded(1), m, d);

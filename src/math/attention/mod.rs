@@ -139,9 +139,10 @@ fn gemm_nt(a: &Mat, b: &Mat) -> Mat {
     let mut c = Mat::zeros(n, m);
     let (n4, m4) = (n - n % 4, m - m % 4);
     for i in (0..n4).step_by(4) {
-        let ar = [a.row(i), a.row(i + 1), a.row(i + 2), a.row(i + 3)];
+        // Slices of exactly k entries: the indexing below then needs no bounds checks.
+        let ar = [&a.row(i)[..k], &a.row(i + 1)[..k], &a.row(i + 2)[..k], &a.row(i + 3)[..k]];
         for j in (0..m4).step_by(4) {
-            let br = [b.row(j), b.row(j + 1), b.row(j + 2), b.row(j + 3)];
+            let br = [&b.row(j)[..k], &b.row(j + 1)[..k], &b.row(j + 2)[..k], &b.row(j + 3)[..k]];
             let mut acc = [[0.0f64; 4]; 4];
             for t in 0..k {
                 let bv = [br[0][t], br[1][t], br[2][t], br[3][t]];
@@ -1099,6 +1100,190 @@ pub fn summary(cfg: &Config) -> Result<Summary, AttnError> {
         a_soft: soft.a,
         qkv,
     })
+}
+
+/// What [`Cache::update`] recomputed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Changed {
+    /// Q, K, V (preset, n or d changed).
+    pub inputs: bool,
+    /// The softmax reference (inputs, scale or mask changed).
+    pub softmax: bool,
+    /// The chosen map (any of the above, or map, m, ω).
+    pub chosen: bool,
+}
+
+/// One attention matrix with its outputs and statistics; its singular values may still be in
+/// progress (see [`Cache::step`]).
+#[derive(Clone, Debug)]
+pub struct Computed {
+    /// The matrix.
+    pub att: Attention,
+    /// A·V.
+    pub out: Mat,
+    /// Mean row entropy.
+    pub entropy_mean: f64,
+    /// Mean row maximum.
+    pub max_p_mean: f64,
+    /// Mean 1 − Σp².
+    pub gradient_factor_mean: f64,
+    sv: SvState,
+}
+
+#[derive(Clone, Debug)]
+enum SvState {
+    Job(Box<SvJob>),
+    Done(Vec<f64>),
+}
+
+impl Computed {
+    fn new(att: Attention, v: &Mat) -> Self {
+        let out = outputs(&att.a, v);
+        Computed {
+            entropy_mean: mean_row_entropy(&att.a),
+            max_p_mean: max_p_mean(&att.a),
+            gradient_factor_mean: gradient_factor_mean(&att.a),
+            sv: SvState::Job(Box::new(att.sv_job())),
+            out,
+            att,
+        }
+    }
+
+    /// Singular values (descending), once computed.
+    pub fn singular_values(&self) -> Option<&[f64]> {
+        match &self.sv {
+            SvState::Done(v) => Some(v),
+            SvState::Job(j) => j.values(),
+        }
+    }
+
+    /// Numerical rank (NumPy's tolerance), once the singular values are there.
+    pub fn rank(&self) -> Option<usize> {
+        self.singular_values().map(|sv| numerical_rank(sv, self.att.a.rows()))
+    }
+
+    /// Advances the singular values by about `budget` multiply-adds; returns the work left.
+    fn step(&mut self, budget: f64) -> f64 {
+        if let SvState::Job(j) = &mut self.sv {
+            if j.step_work(budget) {
+                self.sv = SvState::Done(j.values().map(<[f64]>::to_vec).unwrap_or_default());
+                return 0.0;
+            }
+            return j.remaining_work();
+        }
+        0.0
+    }
+}
+
+type InputsKey = (Preset, usize, usize);
+type MatrixKey = (InputsKey, Map, u64, Mask, Option<InputsKey>);
+
+/// The lab's recompute, cached by what each result depends on (module notes): a slider event
+/// calls [`Cache::update`] (matrices, outputs, entropies, errors: cheap) and then [`Cache::step`]
+/// with a frame budget until it returns true (the O(n³) singular values). Results equal
+/// [`summary`]'s (tested).
+#[derive(Clone, Debug, Default)]
+pub struct Cache {
+    inputs: Option<(InputsKey, Qkv)>,
+    omega: Option<(InputsKey, Mat)>,
+    soft: Option<(MatrixKey, Computed)>,
+    chosen: Option<(MatrixKey, Computed)>,
+}
+
+impl Cache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Cache::default()
+    }
+
+    /// Brings everything but the singular values up to date for `cfg`, recomputing only what
+    /// changed. Dual + causal: the softmax side is updated, the chosen side is dropped (so
+    /// [`Cache::chosen`] shows the softmax reference) and the error returned for the notice.
+    pub fn update(&mut self, cfg: &Config) -> Result<Changed, AttnError> {
+        let (n, d, m) = (cfg.n.clamp(1, N_MAX), cfg.d.clamp(1, D_MAX), cfg.m.clamp(1, M_MAX));
+        let s = cfg.scale.factor(d)?;
+        let mut changed = Changed::default();
+        let ik = (cfg.preset, n, d);
+        if self.inputs.as_ref().map(|(k, _)| *k) != Some(ik) {
+            self.inputs = Some((ik, Qkv::new(cfg.preset, n, d)));
+            changed.inputs = true;
+        }
+        let ok = (cfg.preset, m, d);
+        if cfg.map.uses_features() && self.omega.as_ref().map(|(k, _)| *k) != Some(ok) {
+            self.omega = Some((ok, omega(cfg.preset, m, d)));
+        }
+        let Some((_, qkv)) = &self.inputs else { return Ok(changed) };
+        let empty = Mat::zeros(0, d);
+        let w = match &self.omega {
+            Some((k, w)) if cfg.map.uses_features() && *k == ok => w,
+            _ => &empty,
+        };
+        let sk: MatrixKey = (ik, Map::Softmax, s.to_bits(), cfg.mask, None);
+        if self.soft.as_ref().map(|(k, _)| *k) != Some(sk) {
+            let att = attention(qkv, Map::Softmax, Scale::Value(s), cfg.mask, &empty)?;
+            self.soft = Some((sk, Computed::new(att, &qkv.v)));
+            changed.softmax = true;
+        }
+        if cfg.map == Map::Softmax {
+            changed.chosen = self.chosen.take().is_some() || changed.softmax;
+            return Ok(changed);
+        }
+        let ck: MatrixKey = (ik, cfg.map, s.to_bits(), cfg.mask, cfg.map.uses_features().then_some(ok));
+        if self.chosen.as_ref().map(|(k, _)| *k) != Some(ck) {
+            changed.chosen = true;
+            match attention(qkv, cfg.map, Scale::Value(s), cfg.mask, w) {
+                Ok(att) => self.chosen = Some((ck, Computed::new(att, &qkv.v))),
+                Err(e) => {
+                    self.chosen = None;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(changed)
+    }
+
+    /// Advances the singular values by about `budget` multiply-adds (the chosen map first: it
+    /// changes more often); returns whether all are done. ~5·10⁷ multiply-adds finish both
+    /// 256×256 spectra.
+    pub fn step(&mut self, budget: f64) -> bool {
+        let mut left = budget;
+        for c in [self.chosen.as_mut(), self.soft.as_mut()].into_iter().flatten() {
+            let before = match &c.1.sv {
+                SvState::Job(j) => j.remaining_work(),
+                SvState::Done(_) => 0.0,
+            };
+            if before > 0.0 && left > 0.0 {
+                let after = c.1.step(left);
+                left -= before - after;
+            }
+        }
+        self.softmax().is_none_or(|c| c.singular_values().is_some()) && self.chosen().is_none_or(|c| c.singular_values().is_some())
+    }
+
+    /// Runs [`Cache::step`] to the end.
+    pub fn finish(&mut self) {
+        while !self.step(f64::INFINITY) {}
+    }
+
+    /// The inputs.
+    pub fn qkv(&self) -> Option<&Qkv> {
+        self.inputs.as_ref().map(|(_, q)| q)
+    }
+
+    /// The softmax reference.
+    pub fn softmax(&self) -> Option<&Computed> {
+        self.soft.as_ref().map(|(_, c)| c)
+    }
+
+    /// The chosen map (the softmax reference itself when the map is softmax).
+    pub fn chosen(&self) -> Option<&Computed> {
+        self.chosen.as_ref().map(|(_, c)| c).or_else(|| self.softmax())
+    }
+
+    /// ‖A V − A_soft V‖_F/‖A_soft V‖_F.
+    pub fn rel_error(&self) -> Option<f64> {
+        Some(rel_error(&self.chosen()?.out, &self.softmax()?.out))
+    }
 }
 
 #[cfg(test)]

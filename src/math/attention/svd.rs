@@ -100,15 +100,31 @@ impl SvJob {
         self.values.is_some()
     }
 
-    /// Floating-point operations still to do, roughly (for a frame budget).
-    pub fn remaining_flops(&self) -> f64 {
+    /// Multiply-adds still to do, roughly (for a frame budget): 4·(rows − k)·(cols − k) per
+    /// remaining column and ~15·cols² for the bidiagonal stage.
+    pub fn remaining_work(&self) -> f64 {
         if self.is_done() {
             return 0.0;
         }
-        (self.k..self.cols).map(|k| 4.0 * ((self.rows - k) * (self.cols - k)) as f64).sum::<f64>() + 30.0 * (self.cols * self.cols) as f64
+        (self.k..self.cols).map(|k| self.column_work(k)).sum::<f64>() + 15.0 * (self.cols * self.cols) as f64
     }
 
-    /// Advances by up to `columns` reduction steps (each costs about 4·(rows − k)·(cols − k) flops);
+    fn column_work(&self, k: usize) -> f64 {
+        4.0 * ((self.rows - k) * (self.cols - k)) as f64
+    }
+
+    /// Advances by whole columns until about `budget` multiply-adds are spent (at least one
+    /// column). Returns whether the values are ready.
+    pub fn step_work(&mut self, budget: f64) -> bool {
+        let (mut spent, mut cols) = (0.0, 0);
+        while self.k + cols < self.cols && (cols == 0 || spent + self.column_work(self.k + cols) <= budget) {
+            spent += self.column_work(self.k + cols);
+            cols += 1;
+        }
+        self.step(cols)
+    }
+
+    /// Advances by up to `columns` reduction steps (each costs 4·(rows − k)·(cols − k) multiply-adds);
     /// the bidiagonal stage (O(n²)) runs in the call that finishes the reduction. Returns whether
     /// the values are ready.
     pub fn step(&mut self, columns: usize) -> bool {
@@ -191,25 +207,50 @@ impl SvJob {
         next.iter_mut().for_each(|x| *x = 0.0);
         for i in k + 1..rows {
             let row = &mut tail[(i - k - 1) * cols + k + 1..(i - k) * cols];
-            if beta != 0.0 {
-                let ui = beta * self.u[i];
-                if ui != 0.0 {
-                    axpy(-ui, w, row);
-                }
-            }
-            if vbeta != 0.0 {
-                let t = vbeta * dot(row, v);
-                if t != 0.0 {
-                    axpy(-t, v, row);
-                }
-            }
-            // Column k + 1 of the updated row, and its share of the next step's P.
-            let x = row[0];
+            // Pass A: the left update fused with the dot product for the right one.
+            let ui = beta * self.u[i];
+            let t = vbeta * axpy_dot(-ui, w, row, v);
+            // Pass B: the right update fused with the next step's P (row[0] is column k + 1).
+            let x = if t != 0.0 { row[0] - t * v[0] } else { row[0] };
+            row[0] = x;
             self.u[i] = x;
-            if i > k + 1 && x != 0.0 {
-                axpy(x, &row[1..], next);
+            let acc = i > k + 1 && x != 0.0;
+            if t != 0.0 || acc {
+                axpy_axpy(-t, &v[1..], &mut row[1..], if acc { x } else { 0.0 }, next);
             }
         }
+    }
+}
+
+/// y += a·x, returning the updated y·v (four partial sums, as in [`dot`]).
+#[inline]
+fn axpy_dot(a: f64, x: &[f64], y: &mut [f64], v: &[f64]) -> f64 {
+    let n = y.len().min(x.len()).min(v.len());
+    let (x, y, v) = (&x[..n], &mut y[..n], &v[..n]);
+    let mut s = [0.0f64; 4];
+    let mut yc = y.chunks_exact_mut(4);
+    let mut xc = x.chunks_exact(4);
+    let mut vc = v.chunks_exact(4);
+    for ((yy, xx), vv) in (&mut yc).zip(&mut xc).zip(&mut vc) {
+        for q in 0..4 {
+            yy[q] += a * xx[q];
+            s[q] += yy[q] * vv[q];
+        }
+    }
+    let mut t = (s[0] + s[2]) + (s[1] + s[3]);
+    for ((yy, xx), vv) in yc.into_remainder().iter_mut().zip(xc.remainder()).zip(vc.remainder()) {
+        *yy += a * xx;
+        t += *yy * vv;
+    }
+    t
+}
+
+/// y += a·x, then p += b·y (with the updated y).
+#[inline]
+fn axpy_axpy(a: f64, x: &[f64], y: &mut [f64], b: f64, p: &mut [f64]) {
+    for ((yy, xx), pp) in y.iter_mut().zip(x).zip(p.iter_mut()) {
+        *yy += a * xx;
+        *pp += b * *yy;
     }
 }
 

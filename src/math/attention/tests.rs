@@ -145,6 +145,42 @@ proptest! {
         prop_assert_eq!(omega(preset, m, d).rows(), m.clamp(1, M_MAX));
     }
 
+    /// The cache, after any sequence of parameter changes and a budgeted run of its singular-value
+    /// jobs, holds bit for bit what the one-shot summary computes.
+    #[test]
+    fn cache_equals_summary(steps in prop::collection::vec((map_strategy(), 4usize..=64, 1usize..=8, 1usize..=40, scale_strategy(), any::<bool>(), 0usize..=6, 0u64..3), 1..6),
+                            budget in 1e3f64..1e6) {
+        let mut cache = Cache::new();
+        for (map, n, d, m, scale, causal, window, seed) in steps {
+            let cfg = Config { n, d, map, m, scale, mask: Mask { causal, window }, preset: if seed == 2 { Preset::Literal } else { Preset::Seeded(seed) } };
+            let got = cache.update(&cfg);
+            let want = summary(&cfg);
+            match (got, want) {
+                (Err(e), Err(f)) => {
+                    prop_assert_eq!(e, f);
+                    prop_assert!(cache.chosen().map(|c| c.att.a.as_slice().to_vec()) == cache.softmax().map(|c| c.att.a.as_slice().to_vec()));
+                }
+                (Ok(_), Ok(w)) => {
+                    let mut calls = 0;
+                    while !cache.step(budget) {
+                        calls += 1;
+                        prop_assert!(calls < 100_000);
+                    }
+                    let (c, soft) = (cache.chosen().unwrap(), cache.softmax().unwrap());
+                    prop_assert_eq!(&c.att.a, &w.a);
+                    prop_assert_eq!(&soft.att.a, &w.a_soft);
+                    prop_assert_eq!(&c.out, &w.out);
+                    prop_assert_eq!(c.singular_values().unwrap(), &w.sv[..]);
+                    prop_assert_eq!(soft.singular_values().unwrap(), &w.sv_soft[..]);
+                    prop_assert_eq!((c.rank(), soft.rank()), (Some(w.rank), Some(w.rank_softmax)));
+                    prop_assert_eq!((c.entropy_mean, soft.entropy_mean, c.max_p_mean), (w.entropy_mean, w.entropy_mean_softmax, w.max_p_mean));
+                    prop_assert_eq!(cache.rel_error(), Some(w.rel_error));
+                }
+                (g, w) => prop_assert!(false, "cache {:?} vs summary {:?}", g, w.map(|_| ())),
+            }
+        }
+    }
+
     /// Mask::range lists exactly the keys Mask::allows.
     #[test]
     fn mask_range_matches_allows(n in 1usize..=300, causal in any::<bool>(), window in 0usize..=400) {
@@ -187,6 +223,34 @@ proptest! {
             prop_assert!((x - y).abs() <= 1e-13 * smax.max(1e-300), "{x} vs {y}");
         }
     }
+}
+
+/// Only what depends on a changed parameter is recomputed.
+#[test]
+fn cache_recomputes_only_what_changed() {
+    let mut cache = Cache::new();
+    let cfg = Config { map: Map::Performer, ..Config::default() };
+    assert_eq!(cache.update(&cfg), Ok(Changed { inputs: true, softmax: true, chosen: true }));
+    assert_eq!(cache.update(&cfg), Ok(Changed::default()));
+    assert_eq!(cache.update(&Config { m: 64, ..cfg }), Ok(Changed { inputs: false, softmax: false, chosen: true }));
+    assert_eq!(cache.update(&Config { m: 64, map: Map::Elu1, ..cfg }), Ok(Changed { inputs: false, softmax: false, chosen: true }));
+    // m does not matter for elu1.
+    assert_eq!(cache.update(&Config { m: 128, map: Map::Elu1, ..cfg }), Ok(Changed::default()));
+    assert_eq!(
+        cache.update(&Config { m: 128, map: Map::Elu1, scale: Scale::None, ..cfg }),
+        Ok(Changed { inputs: false, softmax: true, chosen: true })
+    );
+    assert_eq!(cache.update(&Config { n: 40, ..cfg }), Ok(Changed { inputs: true, softmax: true, chosen: true }));
+    let dual = Config { n: 40, map: Map::Dual, mask: Mask { causal: true, window: 0 }, ..cfg };
+    assert_eq!(cache.update(&dual), Err(AttnError::DualCausal));
+    // The 256×256 spectra take several budgeted steps.
+    let mut big = Cache::new();
+    big.update(&Config { n: 256, d: 64, map: Map::Performer, m: 256, ..cfg }).unwrap();
+    let mut calls = 1;
+    while !big.step(4e6) {
+        calls += 1;
+    }
+    assert!((8..=20).contains(&calls), "{calls} steps of 4e6 multiply-adds");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! used at least 300 ms of CPU (read from /proc/thread-self/schedstat, which the kernel updates at
 //! scheduler ticks, hence the long runs), then divided. The build machine is shared: wall-clock
 //! figures there measure the neighbours. Without /proc (not Linux) it falls back to wall time.
-use flowlab::math::attention::{self, logits, Config, Map, Mask, Preset, Qkv, Scale};
+use flowlab::math::attention::{self, logits, Cache, Config, Map, Mask, Preset, Qkv, Scale};
 use std::time::Instant;
 
 /// CPU time of this thread in ms, if the kernel tells.
@@ -41,9 +41,6 @@ fn main() {
     let big = attention::Mat::from_fn(256, 256, |i, j| ((i * 7 + j * 3) % 11) as f64 * 0.1);
     let g = time(reps, || big.mul_transpose(&big));
     println!("A·Bᵀ 256×256×256 (16.8e6 multiply-adds): {g:.3} ms");
-    if std::env::args().any(|a| a == "--gemm") {
-        return;
-    }
     for &(n, d, m) in &[(256usize, 64usize, 256usize), (64, 64, 256), (256, 4, 16)] {
         let qkv = Qkv::new(Preset::Seeded(1), n, d);
         let w = attention::omega(Preset::Seeded(1), m, d);
@@ -85,6 +82,40 @@ fn main() {
             let cfg = Config { mask: causal, ..cfg };
             println!("  summary ({:9}, causal)          {:7.3}", map.slug(), time(reps, || attention::summary(&cfg)));
         }
+        // A slider event through the cache: what one parameter change recomputes (no singular
+        // values), then the singular-value work in frame-sized budgets.
+        let base = Config { n, d, map: Map::Performer, m, scale: sc, mask: Mask::NONE, preset: Preset::Seeded(1) };
+        let mut cache = Cache::new();
+        let mut flip = false;
+        let ev = |cache: &mut Cache, cfg: Config| {
+            cache.update(&cfg).expect("valid");
+        };
+        println!(
+            "  event m ↔ m/2 (performer matrix)   {:7.3}",
+            time(reps, || {
+                flip = !flip;
+                ev(&mut cache, Config { m: if flip { m / 2 } else { m }, ..base })
+            })
+        );
+        println!(
+            "  event scale (both matrices)        {:7.3}",
+            time(reps, || {
+                flip = !flip;
+                ev(&mut cache, Config { scale: if flip { Scale::None } else { sc }, ..base })
+            })
+        );
+        println!(
+            "  event map elu1 ↔ softmax           {:7.3}",
+            time(reps, || {
+                flip = !flip;
+                ev(&mut cache, Config { map: if flip { Map::Elu1 } else { Map::Softmax }, ..base })
+            })
+        );
+        let mut fresh = Cache::new();
+        fresh.update(&base).expect("valid");
+        let copy = time(reps, || fresh.clone());
+        println!("  cache.step(4e6 multiply-adds)      {:7.3}", time(reps, || fresh.clone().step(4e6)) - copy);
+        println!("  both spectra to the end            {:7.3}", time(reps, || fresh.clone().finish()) - copy);
         let ns = attention::entropy_curve_ns(n);
         println!(
             "  entropy curve (performer, {} n)     {:7.3}",

@@ -15,14 +15,21 @@
 //! 1 + cos rows vanish only when every visible key is antipodal to the query; such a row (sum at
 //! roundoff level) becomes uniform over its visible keys. No input makes NaN.
 //!
-//! Dependencies, for caching (see also [`Summary`]):
+//! Dependencies, for caching ([`Cache`] implements exactly this):
 //! - inputs Q, K, V: preset (seed or literal), n, d — rows nested in n, entries nested in d;
 //! - features ω: preset, m, d — rows nested in m;
 //! - softmax reference (matrix, outputs, singular values, entropy): inputs, scale, causal, window;
-//! - chosen map: inputs, map, scale, causal, window, and ω for performer / expproj;
-//! - relative error: both of the above; entropy-vs-n curve: everything but n;
-//!   error-vs-m curve: everything but map and m.
-
+//! - chosen map: inputs, map, scale, causal, window, and ω (so m) for performer / expproj only;
+//! - relative error: both of the above; entropy-vs-n curve ([`entropy_curve`]): everything but n;
+//!   error-vs-m curve ([`error_curve`]): inputs, scale, mask — not map, not m;
+//! - the W5 numbers ([`logits`]): their own (n, d, s, seed), nothing of the lab's matrices;
+//! - the RNN readout ([`rnn_max_difference`]): inputs, map, scale, window, ω.
+//!
+//! Cost at n = 256, d = 64, m = 256 (multiply-adds): a softmax matrix n²d = 4.2M, a Performer
+//! matrix n²m + 2nmd = 25M, A·V n²d, and the singular values of a dense n×n matrix 4n³/3 = 22M
+//! each (low-rank unmasked maps: O(n·r²) through their factors). The singular values are therefore
+//! resumable ([`SvJob`], [`Cache::step`]): a frame can draw the matrices first and finish the
+//! spectra in later frames.
 use crate::math::rng::Rng;
 
 pub mod logits;
@@ -475,7 +482,8 @@ fn factors(map: Map, q: &Mat, k: &Mat, omega: &Mat) -> Factors {
     let (n, d) = (q.rows(), q.cols());
     let map_all = |m: &Mat, f: fn(f64) -> f64| Mat { rows: m.rows, cols: m.cols, data: m.data.iter().map(|&x| f(x)).collect() };
     match map {
-        Map::Elu1 => Factors { phi: map_all(q, elu1), psi: map_all(k, elu1), log: Some((map_all(q, ln_elu1), map_all(k, ln_elu1))) },
+        // Log-features only on demand ([`log_factors`]): they serve the rare underflow rows.
+        Map::Elu1 => Factors { phi: map_all(q, elu1), psi: map_all(k, elu1), log: None },
         Map::Cos1 => {
             let unit = |m: &Mat| {
                 let mut f = Mat::zeros(m.rows, d + 1);
@@ -514,30 +522,46 @@ fn factors(map: Map, q: &Mat, k: &Mat, omega: &Mat) -> Factors {
         // Softmax never comes here (it has no finite features); it shares the exp-projection arm
         // only to keep the match total.
         Map::Performer | Map::ExpProj | Map::Softmax => {
-            // a_ir = ω_r·x_i (− ‖x_i‖²/2 for the Performer); the 1/√m cancels in every row.
-            let m = omega.rows();
-            let proj = |x: &Mat| {
-                let mut a = x.mul_transpose(omega).unwrap_or_else(|| Mat::zeros(x.rows(), m));
-                if map == Map::Performer {
-                    for i in 0..x.rows() {
-                        let h = 0.5 * svd::dot(x.row(i), x.row(i));
-                        a.row_mut(i).iter_mut().for_each(|v| *v -= h);
-                    }
-                }
-                a
-            };
-            let (a, b) = (proj(q), proj(k));
-            // Per-query shift for φ(q); one global shift for all of ψ(k).
-            let mut phi = a.clone();
+            let (mut phi, mut psi) = projections(map, q, k, omega);
+            // Per-query shift for φ(q); one global shift for all of ψ(k). In place: these are
+            // the largest temporaries of a slider event.
             for i in 0..n {
                 let row = phi.row_mut(i);
                 let mx = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                 row.iter_mut().for_each(|v| *v = (*v - mx).exp());
             }
-            let gmax = b.data.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let psi = Mat { rows: b.rows, cols: b.cols, data: b.data.iter().map(|v| (v - gmax).exp()).collect() };
-            Factors { phi, psi, log: Some((a, b)) }
+            let gmax = psi.data.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            psi.data.iter_mut().for_each(|v| *v = (*v - gmax).exp());
+            Factors { phi, psi, log: None }
         }
+    }
+}
+
+/// a_ir = ω_r·q_i and b_jr = ω_r·k_j, less ‖x‖²/2 for the Performer (the 1/√m cancels in every
+/// row): the log-features of performer and expproj.
+fn projections(map: Map, q: &Mat, k: &Mat, omega: &Mat) -> (Mat, Mat) {
+    let proj = |x: &Mat| {
+        let mut a = x.mul_transpose(omega).unwrap_or_else(|| Mat::zeros(x.rows(), omega.rows()));
+        if map == Map::Performer {
+            for i in 0..x.rows() {
+                let h = 0.5 * svd::dot(x.row(i), x.row(i));
+                a.row_mut(i).iter_mut().for_each(|v| *v -= h);
+            }
+        }
+        a
+    };
+    (proj(q), proj(k))
+}
+
+/// Unshifted log-features (ln φ, ln ψ) of the maps whose features are positive: the exact
+/// fallback for rows whose weights underflow, and the running-maximum recurrence. None for cos1.
+fn log_factors(map: Map, q: &Mat, k: &Mat, omega: &Mat, f: &Factors) -> Option<(Mat, Mat)> {
+    let map_all = |m: &Mat, g: fn(f64) -> f64| Mat { rows: m.rows, cols: m.cols, data: m.data.iter().map(|&x| g(x)).collect() };
+    match map {
+        Map::Elu1 => Some((map_all(q, ln_elu1), map_all(k, ln_elu1))),
+        Map::Cos1 => None,
+        Map::Dual => f.log.clone(),
+        Map::Performer | Map::ExpProj | Map::Softmax => Some(projections(map, q, k, omega)),
     }
 }
 
@@ -612,6 +636,7 @@ pub fn attention(qkv: &Qkv, map: Map, scale: Scale, mask: Mask, omega: &Mat) -> 
     let f = factors(map, &q, &k, omega);
     let mut guarded = 0;
     let mut sums = vec![0.0; n];
+    let mut logs = None;
     let mut a = gemm_nt(&f.phi, &f.psi);
     for (i, row_sum) in sums.iter_mut().enumerate() {
         let range = mask.range(i, n);
@@ -637,7 +662,7 @@ pub fn attention(qkv: &Qkv, map: Map, scale: Scale, mask: Mask, omega: &Mat) -> 
             continue;
         }
         guarded += 1;
-        match &f.log {
+        match logs.get_or_insert_with(|| log_factors(map, &q, &k, omega, &f)) {
             Some((la, lb)) => {
                 // w_ij = Σ_r exp(la_ir + lb_jr), exactly, shifted by the row's largest log-weight.
                 let lai = la.row(i);
@@ -776,6 +801,7 @@ pub fn causal_rnn(qkv: &Qkv, map: Map, scale: Scale, window: usize, omega: &Mat)
     let r = f.phi.cols();
     let windowed = window > 0 && window < n;
     let running_max = matches!(map, Map::Performer | Map::ExpProj) && !windowed;
+    let logs = if running_max { log_factors(map, &q, &k, &omega, &f) } else { None };
     let mut st = vec![0.0; r * d];
     let mut z = vec![0.0; r];
     // Compensations of the windowed sums.
@@ -787,7 +813,7 @@ pub fn causal_rnn(qkv: &Qkv, map: Map, scale: Scale, window: usize, omega: &Mat)
     let mut state = vec![0.0; r * d];
     let mut zsum = vec![0.0; r];
     for i in 0..n {
-        if let (true, Some((_, lb))) = (running_max, &f.log) {
+        if let (true, Some((_, lb))) = (running_max, &logs) {
             let row = lb.row(i);
             let mx = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             if mx > shift {
@@ -892,8 +918,8 @@ pub fn entropy_curve_ns(n_max: usize) -> Vec<usize> {
 
 /// Mean row entropy of the chosen map and of softmax against n (the first n tokens of `qkv`):
 /// (n, H_map, H_softmax) for each n in `ns`. Linear maps drift towards ln n (average pooling),
-/// softmax does not. For dual + causal the map's entry is NaN-free: the softmax value is repeated
-/// and the caller shows the notice. Depends on everything but n.
+/// softmax does not. Refuses dual + causal like [`attention`]. Depends on everything but n; costs
+/// the matrices of every n in `ns` (about 4/3 of those at the largest).
 pub fn entropy_curve(
     qkv: &Qkv,
     map: Map,

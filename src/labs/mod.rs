@@ -40,6 +40,7 @@ registry! {
     softmax::Softmax,
     jl::Jl,
     diffusion::Diffusion,
+    attention::Attention,
 }
 
 /// Looks a lab up by slug.

@@ -1286,6 +1286,18 @@ impl Cache {
         self.softmax().is_none_or(|c| c.singular_values().is_some()) && self.chosen().is_none_or(|c| c.singular_values().is_some())
     }
 
+    /// Multiply-adds still to do for the singular values (0 when both are done): the progress bar.
+    pub fn remaining_work(&self) -> f64 {
+        [self.chosen.as_ref(), self.soft.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(|(_, c)| match &c.sv {
+                SvState::Job(j) => j.remaining_work(),
+                SvState::Done(_) => 0.0,
+            })
+            .sum()
+    }
+
     /// Runs [`Cache::step`] to the end.
     pub fn finish(&mut self) {
         while !self.step(f64::INFINITY) {}

@@ -240,7 +240,9 @@ fn spectra<DB: Blit>(area: &DrawingArea<DB, Shift>, s: &State, theme: &Theme) ->
     let floor = (smax * 1e-18).max(1e-300);
     let lo_data = a.iter().chain(b).copied().filter(|v| v.is_finite() && *v > floor).fold(smax, f64::min);
     let lo = 10f64.powf((lo_data.min(tol).max(floor) / 3.0).log10().floor());
+    // Headroom above the largest value for the key (a third of the height, whole decades).
     let hi = 10f64.powf((smax * 2.0).log10().ceil());
+    let hi = hi * 10f64.powf(((hi / lo).log10() * 0.5).ceil());
     let bound = rank_bound(s.cfg.map, n, s.cfg.d, s.cfg.m, s.cfg.mask);
     let mut chart = builder(area, t("singular values σₖ").to_string(), theme).build_cartesian_2d(0.5f64..n as f64 + 0.5, (lo..hi).log_scale())?;
     mesh(&mut chart, t("k"), t("σₖ"), theme)?;

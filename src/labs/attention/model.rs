@@ -107,7 +107,7 @@ impl State {
         self.error = self.cache.update(&cfg).err();
         // The spectra still to do (a partly done unchanged one counts what is left).
         self.sv_total = self.cache.remaining_work();
-        let features = cfg.map.uses_features().then_some(cfg.m).unwrap_or(0);
+        let features = if cfg.map.uses_features() { cfg.m } else { 0 };
         let ek = (cfg.preset, cfg.d, cfg.map, self.s.to_bits(), cfg.mask, features);
         if self.entropy_key != Some(ek) {
             self.entropy.clear();

@@ -166,6 +166,8 @@ try {
       { case: 'optimizers steps=5000 (play)', q: 'optimizers&steps=5000', play: true, target: { play: 5 } },
       { case: 'diffusion n=2000 (play)', q: 'diffusion', play: true, target: { play: 6 } },
       { case: 'diffusion n=20000 (play)', q: 'diffusion&n=20000', play: true, target: { play: dpr === 1 ? 12 : 16 } },
+      { case: 'attention n=256 d=64 performer m=256 (sliders)', q: 'attention&n=256&d=64&map=performer&m=256', slider: true, target: { slider: 16 } },
+      { case: 'attention n=64 d=64 performer m=256 (sliders)', q: 'attention&n=64&d=64&map=performer&m=256', slider: true, target: { slider: 8 } },
     ];
     for (const c of cases) {
       if (only && !only.some((s) => c.q.startsWith(s))) continue;

@@ -41,6 +41,7 @@ registry! {
     jl::Jl,
     diffusion::Diffusion,
     adam::Adam,
+    attention::Attention,
 }
 
 /// Looks a lab up by slug.

@@ -1,6 +1,7 @@
 //! Shared numerics. Nothing here knows about drawing or the browser.
 
 pub mod adam;
+pub mod attention;
 pub mod diffusion;
 pub mod expr;
 pub mod jl;

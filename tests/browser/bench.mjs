@@ -172,6 +172,8 @@ try {
       { case: 'diffusion n=20000 (play)', q: 'diffusion&n=20000', play: true, target: { play: dpr === 1 ? 12 : 16 } },
       { case: 'adam hessian (sliders)', q: 'adam', slider: true, target: { slider: 8 } },
       { case: 'adam batch (sliders)', q: 'adam&mode=batch', slider: true, target: { slider: 8 } },
+      { case: 'attention n=256 d=64 performer m=256 (sliders)', q: 'attention&n=256&d=64&map=performer&m=256', slider: true, target: { slider: 16 } },
+      { case: 'attention n=64 d=64 performer m=256 (sliders)', q: 'attention&n=64&d=64&map=performer&m=256', slider: true, target: { slider: 8 } },
     ];
     for (const c of cases) {
       if (only && !only.some((s) => c.q.startsWith(s))) continue;

@@ -5,6 +5,8 @@ pub mod expr;
 pub mod jl;
 pub mod ode;
 pub mod rng;
+pub mod rnn;
+pub mod scan;
 pub mod softmax;
 pub mod surfaces;
 

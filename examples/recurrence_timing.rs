@@ -2,6 +2,7 @@
 //! `cargo run --release --example recurrence_timing`. The browser budget is 16 ms per slider event
 //! including drawing; wasm runs these loops roughly 1.5–2× slower than native.
 use flowlab::math::rnn::{run_all, Rnn, Scheme};
+use flowlab::math::ssm::{input, legs_online_state, projection, Basis, Disc, Input, Ssm, SsmParams, Warp};
 use std::time::Instant;
 
 /// Minimum wall time in ms of `f` over `reps` runs (the machine is shared: the minimum is the
@@ -90,6 +91,54 @@ fn main() {
         std::hint::black_box(run_all(&rnn, 64));
     });
     println!("  literal T=512: {ms:6.2} ms");
+
+    println!("ssm: system + kernel by three routes + eigenvalues (one change of basis/d/disc/eps/L), then the state at t = L");
+    for basis in [Basis::S4, Basis::Diagonal, Basis::Rft] {
+        for disc in [Disc::Bilinear, Disc::Zoh, Disc::Euler] {
+            if basis == Basis::Rft && disc != Disc::Bilinear {
+                continue;
+            }
+            for (d, l) in [(8, 256), (64, 1024)] {
+                let p = SsmParams { basis, d, disc, eps: 0.05, l, rft_a: vec![0.3, -0.2, 0.4], ..SsmParams::default() };
+                let mut diff = None;
+                let (ms, med) = times(15, || {
+                    let Some(sys) = Ssm::new(&p) else { return };
+                    let k = sys.kernels(l);
+                    std::hint::black_box(sys.eigenvalues());
+                    diff = k.max_route_diff();
+                });
+                let cpu = cpu_time(|| {
+                    let sys = Ssm::new(&p).expect("system");
+                    std::hint::black_box((sys.kernels(l), sys.eigenvalues()));
+                })
+                .map_or("n/a".into(), |c| format!("{c:.2} ms"));
+                let u = input(Input::Chirp, l, 0);
+                let sys = Ssm::new(&p).expect("system");
+                let st = time(15, || {
+                    std::hint::black_box(sys.state_after(&u, l));
+                });
+                println!(
+                    "  {:8} {:8} d={d:2} L={l:4}: CPU {cpu}, wall min {ms:6.2} ms, median {med:6.2} ms; state at t=L {st:5.2} ms; max route diff {diff:.2e}",
+                    basis.name(),
+                    if basis == Basis::Rft { "-" } else { disc.name() },
+                    diff = diff.unwrap_or(f64::NAN)
+                );
+            }
+        }
+    }
+    let u = input(Input::Chirp, 1024, 0);
+    for (name, f) in [
+        ("legs_online exact projection d=64 t=1024", Box::new(|| projection(&u, 1024, 64, Warp::Uniform)) as Box<dyn Fn() -> Vec<f64>>),
+        ("legs_online bilinear recurrence d=64 t=1024", Box::new(|| legs_online_state(&u, 1024, 64, Disc::Bilinear))),
+        ("s4 warped projection d=64 t=1024", Box::new(|| projection(&u, 1024, 64, Warp::Exp(0.05)))),
+    ] {
+        println!(
+            "  {name}: {:.2} ms",
+            time(15, || {
+                std::hint::black_box(f());
+            })
+        );
+    }
 }
 
 #[allow(dead_code)]

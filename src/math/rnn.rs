@@ -439,7 +439,7 @@ pub fn run_all(rnn: &Rnn, max_sweeps: usize) -> RnnRun {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 

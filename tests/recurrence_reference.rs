@@ -9,7 +9,7 @@ fn vec_of(v: &Value) -> Vec<f64> {
 }
 
 fn rows_of(v: &Value) -> Vec<f64> {
-    v.as_array().unwrap().iter().flat_map(|r| vec_of(r)).collect()
+    v.as_array().unwrap().iter().flat_map(vec_of).collect()
 }
 
 fn json() -> Value {

@@ -65,19 +65,23 @@ pub(crate) fn mat_vec_add(d: usize, m: &[f64], x: &[f64], y: &[f64], out: &mut [
     }
 }
 
-/// [`mat_vec_add`] for d = D (slices shorter than the sizes leave `out` unchanged).
+/// [`mat_vec_add`] for d = D (slices shorter than the sizes leave `out` unchanged). The D row sums
+/// run side by side (j outer, i inner) so they do not wait on each other's additions; each row is
+/// still summed in the order j = 0..D, so the result is the same as a row-by-row dot product.
 fn mva_n<const D: usize>(m: &[f64], x: &[f64], y: &[f64], out: &mut [f64]) {
-    let (Some(x), Some(y), Some(out)) = (x.first_chunk::<D>(), y.first_chunk::<D>(), out.first_chunk_mut::<D>()) else { return };
-    if m.len() < D * D {
+    let (Some(x), Some(y), Some(out), Some(m)) = (x.first_chunk::<D>(), y.first_chunk::<D>(), out.first_chunk_mut::<D>(), m.get(..D * D))
+    else {
         return;
+    };
+    let mut acc = [0.0; D];
+    for j in 0..D {
+        let xj = x[j];
+        for i in 0..D {
+            acc[i] += m[i * D + j] * xj;
+        }
     }
     for i in 0..D {
-        let Some(row) = m[i * D..].first_chunk::<D>() else { return };
-        let mut s = 0.0;
-        for j in 0..D {
-            s += row[j] * x[j];
-        }
-        out[i] = s + y[i];
+        out[i] = acc[i] + y[i];
     }
 }
 

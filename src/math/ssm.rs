@@ -569,25 +569,37 @@ impl Kernels {
     }
 }
 
-/// Solves (I − zĀ)y = B̄ for many z: forward substitution when Ā is lower triangular, otherwise
-/// through the Hessenberg form Ā = QHQᵀ (computed once, then O(d²) per z with pivoting between
-/// neighbouring rows) — the standard way to evaluate a transfer function at many frequencies.
+/// Solves (I − zĀ)y = B̄ for many z: forward substitution when Ā is lower triangular, O(d) by the
+/// structure for a companion matrix (the RFT realisation: rows below the first are the shift), and
+/// otherwise through the Hessenberg form Ā = QHQᵀ (computed once, then O(d²) per z with pivoting
+/// between neighbouring rows) — the standard way to evaluate a transfer function at many
+/// frequencies.
 struct Resolvent<'a> {
     sys: &'a Ssm,
     /// (Q, H, QᵀB̄) for a general Ā.
     hess: Option<(Vec<f64>, Vec<f64>, Vec<f64>)>,
+    /// Ā is a companion matrix (first row arbitrary, ones on the subdiagonal, zeros elsewhere).
+    companion: bool,
+}
+
+/// Whether rows 1.. of a are the shift (a_{k,k−1} = 1, all else 0).
+fn is_companion(d: usize, a: &[f64]) -> bool {
+    (1..d).all(|i| (0..d).all(|j| a[i * d + j] == if j + 1 == i { 1.0 } else { 0.0 }))
 }
 
 impl<'a> Resolvent<'a> {
     fn new(sys: &'a Ssm) -> Option<Self> {
         let d = sys.d;
+        if !sys.lower && is_companion(d, &sys.a_bar) {
+            return Some(Resolvent { sys, hess: None, companion: true });
+        }
         if sys.lower || d <= 2 {
             // Any 1×1 or 2×2 matrix is already Hessenberg.
             let hess = (!sys.lower).then(|| {
                 let q: Vec<f64> = (0..d * d).map(|k| if k / d == k % d { 1.0 } else { 0.0 }).collect();
                 (q, sys.a_bar.clone(), sys.b_bar.clone())
             });
-            return Some(Resolvent { sys, hess });
+            return Some(Resolvent { sys, hess, companion: false });
         }
         if sys.a_bar.iter().any(|v| !v.is_finite()) {
             return None;
@@ -596,7 +608,7 @@ impl<'a> Resolvent<'a> {
         let (q, h) = nalgebra::linalg::Hessenberg::new(m).unpack();
         let qb = q.transpose() * nalgebra::DVector::from_column_slice(&sys.b_bar);
         let row_major = |m: &nalgebra::DMatrix<f64>| (0..d * d).map(|k| m[(k / d, k % d)]).collect::<Vec<f64>>();
-        Some(Resolvent { sys, hess: Some((row_major(&q), row_major(&h), qb.iter().copied().collect())) })
+        Some(Resolvent { sys, hess: Some((row_major(&q), row_major(&h), qb.iter().copied().collect())), companion: false })
     }
 
     /// The left vector in the solver's coordinates: c itself, or Qᵀc.
@@ -615,6 +627,31 @@ impl<'a> Resolvent<'a> {
         let d = self.sys.d;
         let one = C64::new(1.0, 0.0);
         let y = match &self.hess {
+            None if self.companion => {
+                // Rows k ≥ 1: y_k = z y_{k−1} + β_k, so y_k = z^k y₀ + s_k with s_k = z s_{k−1} + β_k;
+                // row 0 then fixes y₀: y₀(1 − zΣ_j Ā_0j z^j) = β₀ + zΣ_j Ā_0j s_j.
+                let (a, beta) = (&self.sys.a_bar, &self.sys.b_bar);
+                let (mut zk, mut sk) = (one, C64::new(0.0, 0.0));
+                let (mut r, mut sr) = (C64::new(0.0, 0.0), C64::new(0.0, 0.0));
+                let mut s_all = Vec::with_capacity(d);
+                let mut z_all = Vec::with_capacity(d);
+                for k in 0..d {
+                    if k > 0 {
+                        zk *= z;
+                        sk = z * sk + beta[k];
+                    }
+                    r += zk * a[k];
+                    sr += sk * a[k];
+                    z_all.push(zk);
+                    s_all.push(sk);
+                }
+                let piv = one - z * r;
+                if piv.norm() == 0.0 {
+                    return None;
+                }
+                let y0 = (C64::new(beta[0], 0.0) + z * sr) / piv;
+                z_all.iter().zip(&s_all).map(|(zk, sk)| zk * y0 + sk).collect()
+            }
             None => {
                 let a = &self.sys.a_bar;
                 let mut y = vec![C64::new(0.0, 0.0); d];
@@ -1059,6 +1096,7 @@ pub fn legs_eigvec_sum_closed(d: usize, lambda: usize, n: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::math::rng::Rng;
     use crate::math::rnn::tests::printed;
     use proptest::prelude::*;
 
@@ -1301,6 +1339,28 @@ mod tests {
         // And its kernel is the numerator, then zeros.
         let k = sys.kernels(16);
         assert_eq!(&k.kernel()[..5], &[1.0, -0.5, 0.25, -0.125, 0.0]);
+    }
+
+    #[test]
+    fn structured_resolvents_equal_a_dense_complex_solve() {
+        let mut r = Rng::new(4);
+        let (a, _) = legs(6);
+        let lower =
+            Ssm::from_matrices(6, &a.iter().map(|v| 0.1 * v).collect::<Vec<_>>(), &[1.0, -2.0, 0.5, 0.3, 0.0, 1.0], &default_readout(6))
+                .unwrap();
+        let comp = Ssm::from_rft(&[0.4, -0.3, 0.2, 0.1, -0.05, 0.3], &[1.0; 6], 32);
+        let comp = Ssm::from_matrices(6, &comp.a_bar, &(0..6).map(|_| r.normal()).collect::<Vec<_>>(), &default_readout(6)).unwrap();
+        let dense: Vec<f64> = (0..36).map(|_| 0.3 * r.normal()).collect();
+        let general = Ssm::from_matrices(6, &dense, &[1.0; 6], &default_readout(6)).unwrap();
+        for sys in [&lower, &comp, &general] {
+            for z in [C64::new(0.5, 0.0), C64::from_polar(1.0, 0.7), C64::new(-0.9, 0.2)] {
+                let m = nalgebra::DMatrix::from_fn(6, 6, |i, j| if i == j { c(1.0) } else { c(0.0) } - z * sys.a_bar[i * 6 + j]);
+                let y = m.lu().solve(&nalgebra::DVector::from_fn(6, |i, _| c(sys.b_bar[i]))).unwrap();
+                let want: C64 = (0..6).map(|i| c(sys.c_bar.as_ref().unwrap()[i]) * y[i]).sum();
+                let got = sys.transfer(z).unwrap();
+                assert!((got - want).norm() < 1e-13 * want.norm().max(1.0), "{got} vs {want}");
+            }
+        }
     }
 
     #[test]

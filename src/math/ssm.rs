@@ -28,6 +28,27 @@ pub const BOUND: f64 = 1e100;
 /// RFT coefficients are clamped to ±this (the lab allows |a_i| ≤ 2).
 pub const MAX_COEFF: f64 = 1e6;
 
+/// Whether a complex number is exactly zero (without `norm`'s hypot, which showed up in profiles).
+fn is_zero(z: C64) -> bool {
+    z.re == 0.0 && z.im == 0.0
+}
+
+/// Σ a_i b_i with four partial sums: the kernels' inner loops are dot products of length ≤ 64 whose
+/// single running sum would make every addition wait for the previous one.
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (ac, bc) = (a[..n].chunks_exact(4), b[..n].chunks_exact(4));
+    let (ar, br) = (ac.remainder(), bc.remainder());
+    let mut s = [0.0; 4];
+    for (p, q) in ac.zip(bc) {
+        for k in 0..4 {
+            s[k] += p[k] * q[k];
+        }
+    }
+    let tail: f64 = ar.iter().zip(br).map(|(p, q)| p * q).sum();
+    (s[0] + s[1]) + (s[2] + s[3]) + tail
+}
+
 /// Non-finite or beyond [`BOUND`].
 fn out_of_bound(v: f64) -> bool {
     !v.is_finite() || v.abs() > BOUND
@@ -427,7 +448,7 @@ impl Ssm {
         for (i, o) in out.iter_mut().enumerate().take(d) {
             let row = &self.a_bar[i * d..(i + 1) * d];
             let hi = if self.lower { i + 1 } else { d };
-            *o = row[..hi].iter().zip(&x[..hi]).map(|(a, b)| a * b).sum::<f64>() + self.b_bar[i] * u;
+            *o = dot(&row[..hi], &x[..hi]) + self.b_bar[i] * u;
         }
     }
 
@@ -473,10 +494,14 @@ impl Ssm {
                     c_tilde = Some(c.iter().zip(&r).map(|(a, b)| a - b).collect::<Vec<f64>>());
                     break;
                 }
-                // (rĀ)_j = Σ_i r_i Ā_ij (i ≥ j when lower triangular).
-                for (j, o) in nr.iter_mut().enumerate() {
-                    let lo = if self.lower { j } else { 0 };
-                    *o = (lo..d).map(|i| r[i] * self.a_bar[i * d + j]).sum();
+                // (rĀ)_j = Σ_i r_i Ā_ij (i ≥ j when lower triangular), row by row so the d sums
+                // advance side by side over contiguous rows.
+                nr.iter_mut().for_each(|v| *v = 0.0);
+                for (i, &ri) in r.iter().enumerate() {
+                    let hi = if self.lower { i + 1 } else { d };
+                    for (o, a) in nr[..hi].iter_mut().zip(&self.a_bar[i * d..i * d + hi]) {
+                        *o += ri * a;
+                    }
                 }
                 if nr.iter().any(|&v| out_of_bound(v)) {
                     blowup = Some(k + 1);
@@ -646,38 +671,42 @@ impl<'a> Resolvent<'a> {
                     s_all.push(sk);
                 }
                 let piv = one - z * r;
-                if piv.norm() == 0.0 {
+                if is_zero(piv) {
                     return None;
                 }
                 let y0 = (C64::new(beta[0], 0.0) + z * sr) / piv;
                 z_all.iter().zip(&s_all).map(|(zk, sk)| zk * y0 + sk).collect()
             }
             None => {
+                // Forward substitution with y kept as separate real and imaginary parts, so each
+                // row's sum is two real dot products.
                 let a = &self.sys.a_bar;
-                let mut y = vec![C64::new(0.0, 0.0); d];
+                let (mut yr, mut yi) = (vec![0.0; d], vec![0.0; d]);
                 for i in 0..d {
-                    let s: C64 = (0..i).map(|j| y[j] * a[i * d + j]).sum();
+                    let row = &a[i * d..i * d + i];
+                    let s = C64::new(dot(row, &yr[..i]), dot(row, &yi[..i]));
                     let piv = one - z * a[i * d + i];
-                    if piv.norm() == 0.0 {
+                    if is_zero(piv) {
                         return None;
                     }
-                    y[i] = (C64::new(self.sys.b_bar[i], 0.0) + z * s) / piv;
+                    let v = (C64::new(self.sys.b_bar[i], 0.0) + z * s) / piv;
+                    (yr[i], yi[i]) = (v.re, v.im);
                 }
-                y
+                yr.iter().zip(&yi).map(|(&re, &im)| C64::new(re, im)).collect()
             }
             Some((_, h, qb)) => {
                 // M = I − zH, upper Hessenberg; eliminate the subdiagonal with row pivoting.
                 let mut m: Vec<C64> = (0..d * d).map(|k| if k / d == k % d { one } else { C64::new(0.0, 0.0) } - z * h[k]).collect();
                 let mut r: Vec<C64> = qb.iter().map(|&v| C64::new(v, 0.0)).collect();
                 for k in 0..d.saturating_sub(1) {
-                    if m[(k + 1) * d + k].norm() > m[k * d + k].norm() {
+                    if m[(k + 1) * d + k].norm_sqr() > m[k * d + k].norm_sqr() {
                         for j in k..d {
                             m.swap(k * d + j, (k + 1) * d + j);
                         }
                         r.swap(k, k + 1);
                     }
                     let piv = m[k * d + k];
-                    if piv.norm() == 0.0 {
+                    if is_zero(piv) {
                         continue;
                     }
                     let f = m[(k + 1) * d + k] / piv;
@@ -692,7 +721,7 @@ impl<'a> Resolvent<'a> {
                 for i in (0..d).rev() {
                     let s: C64 = (i + 1..d).map(|j| m[i * d + j] * y[j]).sum();
                     let piv = m[i * d + i];
-                    if piv.norm() == 0.0 {
+                    if is_zero(piv) {
                         return None;
                     }
                     y[i] = (r[i] - s) / piv;
@@ -742,7 +771,7 @@ fn rft_route(a: &[f64], b: &[f64], l: usize) -> Option<Vec<f64>> {
     fft(&mut ah);
     fft(&mut bh);
     for (p, q) in bh.iter_mut().zip(&ah) {
-        if q.norm() == 0.0 {
+        if is_zero(*q) {
             return None;
         }
         *p /= q;

@@ -470,7 +470,9 @@ impl Ssm {
         y
     }
 
-    /// The kernel K̄_0..K̄_{L−1} by the three routes (L clamped to 1..=[`MAX_L`]).
+    /// The kernel K̄_0..K̄_{L−1} by the three routes (L clamped to 1..=[`MAX_L`]). For an RFT system
+    /// pass the L it was built with: its C̄ realises that truncation, so another L makes the powers
+    /// route disagree with the other two (by the aliased tail).
     pub fn kernels(&self, l: usize) -> Kernels {
         let l = l.clamp(1, MAX_L);
         let d = self.d;

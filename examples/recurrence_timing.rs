@@ -86,6 +86,16 @@ fn main() {
             info.join(", ")
         );
     }
+    // One scheme alone (what a lab that computes the shown scheme first pays before its first paint).
+    let rnn = Rnn::random(512, 8, 0.6, 1.0, 1);
+    let serial = rnn.serial();
+    for s in Scheme::ALL {
+        let cpu = cpu_time(|| {
+            std::hint::black_box(flowlab::math::rnn::sweeps(&rnn, &serial, s, 64));
+        })
+        .map_or("n/a".into(), |c| format!("{c:.2} ms"));
+        println!("  T= 512 d=8 radius= 0.6 amp=   1, {} alone: CPU {cpu}", s.name());
+    }
     let rnn = Rnn::literal(512);
     let ms = time(11, || {
         std::hint::black_box(run_all(&rnn, 64));

@@ -1038,7 +1038,7 @@ pub fn legs_online_state(u: &[f64], t: usize, d: usize, disc: Disc) -> Vec<f64> 
         let dt = ((k + 1) as f64 / k as f64).ln();
         // f = Ax + Bu; Euler: x += δf; bilinear: (I − δA/2)x' = x + δ(Ax/2 + Bu).
         for i in 0..d {
-            let ax: f64 = a[i * d..i * d + i + 1].iter().zip(&x).map(|(p, q)| p * q).sum();
+            let ax = dot(&a[i * d..i * d + i + 1], &x);
             rhs[i] = match disc {
                 Disc::Euler => x[i] + dt * (ax + b[i] * uk),
                 _ => x[i] + dt * (0.5 * ax + b[i] * uk),
@@ -1046,7 +1046,7 @@ pub fn legs_online_state(u: &[f64], t: usize, d: usize, disc: Disc) -> Vec<f64> 
         }
         if disc == Disc::Bilinear {
             for i in 0..d {
-                let s: f64 = a[i * d..i * d + i].iter().zip(&rhs[..i]).map(|(p, q)| p * q).sum();
+                let s = dot(&a[i * d..i * d + i], &rhs[..i]);
                 rhs[i] = (rhs[i] + 0.5 * dt * s) / (1.0 - 0.5 * dt * a[i * d + i]);
             }
         }

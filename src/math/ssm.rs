@@ -59,7 +59,8 @@ fn out_of_bound(v: f64) -> bool {
 pub enum Basis {
     /// HiPPO-LegS online, x′ = (Ax + Bu)/t: the state is the Legendre projection of u on [0, t]
     /// (uniform memory). As a time-invariant system in τ = ln t it is S4's, so its kernel,
-    /// Ā and eigenvalues are those of `s4`.
+    /// Ā and eigenvalues are those of `s4`; its state at t is [`legs_online_state`] (or the exact
+    /// [`projection`] with [`Warp::Uniform`]), not [`Ssm::state_after`].
     LegsOnline,
     /// S4, x′ = Ax + Bu with the LegS A, B: exponentially decaying memory.
     S4,

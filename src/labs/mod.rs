@@ -40,6 +40,7 @@ registry! {
     softmax::Softmax,
     jl::Jl,
     diffusion::Diffusion,
+    recurrence::Recurrence,
 }
 
 /// Looks a lab up by slug.

@@ -404,9 +404,12 @@ mod tests {
         assert_eq!(m.t, 100);
         // ZOH of the online ODE is the exact projection.
         assert_eq!(Some(&m.state), m.exact.as_ref());
-        // The state is the projection of the chirp on [0, 100]: reconstruction error is small for
-        // a chirp this slow there (d = 8).
-        let e = m.reconstruction_error(&q).unwrap();
-        assert!(e < 0.1, "{e}");
+        // The state is the Legendre projection of the chirp on [0, 100]: more coefficients
+        // reconstruct it better (the held steps' jumps keep a floor).
+        let e8 = m.reconstruction_error(&q).unwrap();
+        let r = Params { ssm_d: 32.0, ..q.clone() };
+        s.reinit(&r);
+        let e32 = s.ssm.as_ref().unwrap().reconstruction_error(&r).unwrap();
+        assert!(e32 < e8 / 3.0, "{e8} {e32}");
     }
 }

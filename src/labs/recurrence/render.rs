@@ -443,9 +443,10 @@ fn kernel_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, _p: &Params, m: &SsmMod
         return area.draw(&Text::new(t("no system for these parameters"), (theme.px(20.0) as i32, theme.px(20.0) as i32), theme.text_left(13.0, theme.fg)));
     };
     let l = k.l.max(1);
-    // The y range from every finite value shown (a blown-up prefix included: it is the point).
+    // The y range from the defining route (a blown-up prefix included: it is the point); another
+    // route that lost its digits (the RFT route of LegS for large d) shows as hitting the frame.
     let routes = [(Route::Powers, 0usize), (Route::Dft, 1), (Route::Rft, 2)];
-    let vals = k.powers.iter().chain(k.dft.iter().flatten()).chain(k.rft.iter().flatten()).copied().filter(|v| v.is_finite());
+    let vals = k.kernel().iter().copied().filter(|v| v.is_finite());
     let (lo, hi) = vals.fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
     let span = (hi - lo).max(1e-12);
     let (lo, hi) = (lo - 0.08 * span, hi + 0.08 * span);

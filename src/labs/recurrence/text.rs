@@ -51,6 +51,16 @@ fn first_rise(errors: &[f64]) -> Option<usize> {
     errors.windows(2).position(|w| w[1] > w[0] * (1.0 + 1e-12) && w[1] > 1e-13).map(|i| i + 2)
 }
 
+/// A table cell at full precision. Tiny and huge numbers in exponent form: `fmt_num` writes 1e-47
+/// as a 60-digit decimal, which the JSON export's number check (at most 64 characters) would quote.
+fn cell(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-5..1e16).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        fmt_num(x)
+    }
+}
+
 fn vec_text(v: &[f64]) -> String {
     format!("({})", v.iter().map(|x| fmt_sig(*x, 6)).collect::<Vec<_>>().join(", "))
 }
@@ -287,8 +297,8 @@ fn rnn_data(p: &Params, m: &RnnModel) -> Table {
     let rows: Vec<Option<&[f64]>> = Scheme::ALL.iter().map(|&k| m.sweeps(k).error_row(n)).collect();
     for (i, x) in m.serial.chunks_exact(d).enumerate() {
         let mut r = vec![(i + 1).to_string()];
-        r.extend(x.iter().map(|v| fmt_num(*v)));
-        r.extend(rows.iter().map(|row| row.and_then(|r| r.get(i)).map_or(String::new(), |v| fmt_num(*v))));
+        r.extend(x.iter().map(|v| cell(*v)));
+        r.extend(rows.iter().map(|row| row.and_then(|r| r.get(i)).map_or(String::new(), |v| cell(*v))));
         tab.rows.push(r);
     }
     tab.put("x_final", Json::nums(m.x_final().iter().copied()));
@@ -312,8 +322,8 @@ fn ssm_data(m: &SsmModel) -> Table {
     if let Some(k) = &m.kernels {
         let routes: Vec<Option<&[f64]>> = [Route::Powers, Route::Dft, Route::Rft].iter().map(|&r| k.route(r)).collect();
         for (i, v) in k.kernel().iter().enumerate() {
-            let mut r = vec![i.to_string(), fmt_num(*v)];
-            r.extend(routes.iter().map(|rt| rt.and_then(|x| x.get(i)).map_or(String::new(), |v| fmt_num(*v))));
+            let mut r = vec![i.to_string(), cell(*v)];
+            r.extend(routes.iter().map(|rt| rt.and_then(|x| x.get(i)).map_or(String::new(), |v| cell(*v))));
             tab.rows.push(r);
         }
     }

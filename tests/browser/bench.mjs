@@ -166,6 +166,8 @@ try {
       { case: 'optimizers steps=5000 (play)', q: 'optimizers&steps=5000', play: true, target: { play: 5 } },
       { case: 'diffusion n=2000 (play)', q: 'diffusion', play: true, target: { play: 6 } },
       { case: 'diffusion n=20000 (play)', q: 'diffusion&n=20000', play: true, target: { play: dpr === 1 ? 12 : 16 } },
+      { case: 'recurrence rnn T=512 d=8 (sliders)', q: 'recurrence&mode=rnn&T=512&d=8', slider: true, target: { slider: 16 } },
+      { case: 'recurrence ssm d=64 L=1024 (sliders)', q: 'recurrence&mode=ssm&d=64&L=1024', slider: true, target: { slider: 16 } },
     ];
     for (const c of cases) {
       if (only && !only.some((s) => c.q.startsWith(s))) continue;

@@ -82,7 +82,10 @@ fn ssm_json_contract_matches_numpy_and_mpmath_systems() {
             v["rows"].as_array().unwrap().iter().map(|r| r.as_array().unwrap().iter().filter_map(Value::as_f64).collect()).collect();
         assert!(table.iter().all(|r| r.len() >= 4), "{q}: every cell of k, kernel and two routes is a number");
         assert_eq!(table.len(), l as usize);
-        let from_rows = table.iter().map(|r| r[2..].iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b)) - r[2..].iter().fold(f64::INFINITY, |a, &b| a.min(b))).fold(0.0, f64::max);
+        let from_rows = table
+            .iter()
+            .map(|r| r[2..].iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b)) - r[2..].iter().fold(f64::INFINITY, |a, &b| a.min(b)))
+            .fold(0.0, f64::max);
         assert!((from_rows - diff).abs() <= 1e-15 * diff.max(1e-300) + 1e-300, "{q}: {from_rows} vs {diff}");
         if disc == "zoh" || d <= 8 {
             assert!(diff < 1e-9, "{q}: routes agree ({diff})");

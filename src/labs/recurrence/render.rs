@@ -183,7 +183,7 @@ fn heat_map<DB: Blit>(layer: Layer, area: &DrawingArea<DB, Shift>, p: &Params, m
                 let rgb = match row {
                     Some(r) => colour(level(r.get(c).copied().unwrap_or(f64::NAN))),
                     // Diverged rows are hatched; rows still to compute are flat grey.
-                    None if hatch && ((i + j) / theme.px(4.0) as usize) % 2 == 0 => [theme.muted.0, theme.muted.1, theme.muted.2],
+                    None if hatch && ((i + j) / theme.px(4.0) as usize).is_multiple_of(2) => [theme.muted.0, theme.muted.1, theme.muted.2],
                     None if hatch => [theme.bg.0, theme.bg.1, theme.bg.2],
                     None => pending,
                 };

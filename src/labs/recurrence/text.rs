@@ -189,7 +189,7 @@ fn rnn_formulas(p: &Params, m: Option<&RnnModel>) -> Vec<Formula> {
     let mt = sub("<mi>M</mi>", "<mi>t</mi>");
     let m_rule = match p.scheme {
         Scheme::Plain => "<mi>A</mi>".to_string(),
-        Scheme::SechU => format!("<mi>diag</mi><mo>(</mo><msup><mi>sech</mi><mn>2</mn></msup><msub><mi>u</mi><mi>t</mi></msub><mo>)</mo><mi>A</mi>"),
+        Scheme::SechU => "<mi>diag</mi><mo>(</mo><msup><mi>sech</mi><mn>2</mn></msup><msub><mi>u</mi><mi>t</mi></msub><mo>)</mo><mi>A</mi>".to_string(),
         Scheme::Newton => format!(
             "<mi>diag</mi><mo>(</mo><msup><mi>sech</mi><mn>2</mn></msup><mo>(</mo><mi>A</mi>{X_PREV_N1}<mo>+</mo><msub><mi>u</mi><mi>t</mi></msub><mo>)</mo><mo>)</mo><mi>A</mi>"
         ),

@@ -42,6 +42,7 @@ registry! {
     diffusion::Diffusion,
     adam::Adam,
     attention::Attention,
+    recurrence::Recurrence,
 }
 
 /// Looks a lab up by slug.

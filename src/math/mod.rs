@@ -4,10 +4,14 @@ pub mod adam;
 pub mod attention;
 pub mod diffusion;
 pub mod expr;
+pub mod fft;
 pub mod jl;
 pub mod ode;
 pub mod rng;
+pub mod rnn;
+pub mod scan;
 pub mod softmax;
+pub mod ssm;
 pub mod surfaces;
 
 /// A rectangle in data coordinates: the visible window of a 2-D plot.

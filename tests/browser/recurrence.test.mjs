@@ -1,0 +1,109 @@
+// The recurrence lab in headless Chromium: the shown-sweep field changes the error shown and the
+// heat map's marker, switching mode changes the pixels and the URL, a divergence is reported as
+// text, a large problem sweeps in chunks while frames keep coming, and the SSM's time cursor.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { sharedBrowser, workDone, openPage, canvasDigest, search } from './harness.mjs';
+
+const shared = sharedBrowser(before, after);
+
+const done = (page) => workDone(page, 120000);
+const readouts = (page) => page.locator('#readouts').innerText();
+const shownError = (text, scheme) => Number(new RegExp(`${scheme}[^\\n]*\\n?[^\\n]*?error after sweep \\d+: ([0-9.e−-]+)`).exec(text)?.[1]?.replace('−', '-'));
+
+async function setNumber(page, key, value) {
+  await page.fill(`#n-${key}`, String(value));
+  await page.press(`#n-${key}`, 'Enter');
+  await done(page);
+}
+
+test('recurrence: the shown sweep changes the error shown, the URL and the marker on the heat map', async () => {
+  const { page, problems, close } = await openPage(shared.browser, `${shared.server.base}?lab=recurrence&preset=literal&T=32`);
+  await done(page);
+  const t0 = await readouts(page);
+  assert.match(t0, /error after sweep 5: 0\.414/, `W2-T6 plain sweep 5 = 0.4139598583\n${t0}`);
+  const fg0 = await canvasDigest(page, '#main-fg');
+  const bg0 = await canvasDigest(page, '#main-bg');
+  assert.ok(bg0.ink > 1000, 'the heat map is drawn');
+  await setNumber(page, 'sweeps', 2);
+  assert.equal(new URLSearchParams(await search(page)).get('sweeps'), '2');
+  const t1 = await readouts(page);
+  assert.match(t1, /error after sweep 2: 1\.059/, `plain sweep 2 = 1.0586494208 (larger than sweep 1)\n${t1}`);
+  assert.match(t1, /the error grows at sweep 2: not monotone/);
+  assert.notEqual((await canvasDigest(page, '#main-fg')).hash, fg0.hash, 'the shown-sweep marker moved');
+  assert.equal((await canvasDigest(page, '#main-bg')).hash, bg0.hash, 'the cached heat map was kept');
+  await setNumber(page, 'sweeps', 12);
+  assert.ok(shownError(await readouts(page), 'plain') < 0.02, 'sweep 12 is far closer');
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('recurrence: switching mode changes the pixels and the URL, and back', async () => {
+  const { page, problems, close } = await openPage(shared.browser, `${shared.server.base}?lab=recurrence`);
+  await done(page);
+  const bg0 = await canvasDigest(page, '#main-bg');
+  const aux0 = await canvasDigest(page, '#aux').catch(() => null);
+  await page.selectOption('#c-mode', 'ssm');
+  await done(page);
+  assert.equal(new URLSearchParams(await search(page)).get('mode'), 'ssm');
+  assert.notEqual((await canvasDigest(page, '#main-bg')).hash, bg0.hash, 'the SSM figure replaced the heat map');
+  if (aux0) assert.notEqual((await canvasDigest(page, '#aux')).hash, aux0.hash, 'the linked chart changed too');
+  const text = await readouts(page);
+  assert.match(text, /max difference between routes/, text);
+  assert.match(text, /ρ\(Ā\) = 0\.95/, text);
+  assert.equal(await page.locator('.control[data-key="sweeps"]').isVisible(), false, 'RNN controls hidden in ssm mode');
+  await page.selectOption('#c-mode', 'rnn');
+  await done(page);
+  assert.equal(new URLSearchParams(await search(page)).get('mode'), null, 'the default mode leaves the URL');
+  assert.equal((await canvasDigest(page, '#main-bg')).hash, bg0.hash, 'the same heat map again');
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('recurrence: a divergence is reported as text and stops cleanly; a large problem sweeps in chunks', async () => {
+  const { page, problems, close } = await openPage(shared.browser, `${shared.server.base}?lab=recurrence&T=512&d=8&radius=0.95`);
+  // Frames keep coming while the sweeps run (a blocked page would deliver none).
+  const frames = await page.evaluate(
+    () =>
+      new Promise((ok) => {
+        let n = 0;
+        const t0 = performance.now();
+        const f = () => {
+          n++;
+          if (performance.now() - t0 < 300) requestAnimationFrame(f);
+          else ok(n);
+        };
+        requestAnimationFrame(f);
+      }),
+  );
+  assert.ok(frames >= 5, `${frames} animation frames in 300 ms while sweeping`);
+  await done(page);
+  const text = await readouts(page);
+  assert.match(text, /plain[^\n]*\n?[^\n]*diverged at sweep \d+ \(t = \d+\)/, `plain diverges below ρ = 1\n${text}`);
+  assert.match(text, /Newton[^\n]*\n?[^\n]*exact to rounding after sweep \d+/, text);
+  await setNumber(page, 'sweeps', 40);
+  const t2 = await readouts(page);
+  assert.match(t2, /diverged at sweep \d+ \(t = \d+\): stopped/, t2);
+  assert.doesNotMatch(t2, /NaN|∞/);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('recurrence: the SSM time cursor moves the reconstruction; L changes the kernel', async () => {
+  const { page, problems, close } = await openPage(shared.browser, `${shared.server.base}?lab=recurrence&mode=ssm&input=step`);
+  await done(page);
+  const fg0 = await canvasDigest(page, '#main-fg');
+  const r0 = /max \|u − û\| on \[0, t\]: ([0-9.e−-]+)/.exec(await readouts(page))?.[1];
+  await setNumber(page, 't', 100);
+  assert.equal(new URLSearchParams(await search(page)).get('t'), '100');
+  assert.notEqual((await canvasDigest(page, '#main-fg')).hash, fg0.hash, 'cursor and reconstruction redrawn');
+  const text = await readouts(page);
+  assert.match(text, /t = 100\)/, text);
+  assert.notEqual(/max \|u − û\| on \[0, t\]: ([0-9.e−-]+)/.exec(text)?.[1], r0, 'a different reconstruction error');
+  const aux0 = await canvasDigest(page, '#aux').catch(() => null);
+  await setNumber(page, 'L', 64);
+  assert.equal(new URLSearchParams(await search(page)).get('L'), '64');
+  if (aux0) assert.notEqual((await canvasDigest(page, '#aux')).hash, aux0.hash, 'kernel redrawn');
+  assert.deepEqual(problems, []);
+  await close();
+});

@@ -2,9 +2,11 @@
 
 pub mod diffusion;
 pub mod expr;
+pub mod gaussian;
 pub mod jl;
 pub mod ode;
 pub mod rng;
+pub mod simplex_opt;
 pub mod softmax;
 pub mod surfaces;
 

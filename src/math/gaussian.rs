@@ -199,6 +199,31 @@ fn ln_cosh(y: f64) -> f64 {
     }
 }
 
+/// e^A for a real 2×2 A in closed form: with s = tr A/2, B = A − sI and q² = −det B,
+/// e^A = e^s[cosh q·I + (sinh q/q)·B] (cos/sin for q² < 0, the Taylor series near q = 0). The
+/// exponent s is capped at 700 so an absurd input cannot overflow; refused if the result is not finite.
+fn expm2(a: Mat2) -> Result<Mat2, GaussError> {
+    let s = 0.5 * (a[0][0] + a[1][1]);
+    let b = [[a[0][0] - s, a[0][1]], [a[1][0], a[1][1] - s]];
+    let q2 = b[0][0] * b[0][0] + b[0][1] * b[1][0];
+    let (ch, sh) = if q2.abs() < 1e-8 {
+        (1.0 + q2 / 2.0 + q2 * q2 / 24.0, 1.0 + q2 / 6.0 + q2 * q2 / 120.0)
+    } else if q2 > 0.0 {
+        let q = q2.sqrt();
+        (q.cosh(), q.sinh() / q)
+    } else {
+        let q = (-q2).sqrt();
+        (q.cos(), q.sin() / q)
+    };
+    let e = s.min(700.0).exp();
+    let r = [[e * (ch + sh * b[0][0]), e * sh * b[0][1]], [e * sh * b[1][0], e * (ch + sh * b[1][1])]];
+    if r.iter().flatten().all(|v| v.is_finite()) {
+        Ok(r)
+    } else {
+        Err(GaussError::NonFinite)
+    }
+}
+
 // ------------------------------------------------------------------------------------------------
 // Gaussians
 
@@ -773,12 +798,10 @@ impl Flow {
         Ok(FlowMoments { m, c, kl })
     }
 
-    /// exp(h·L) with L = C_y⁻¹ − Λ⁻¹ (in the target frame), the linear part of the particle
-    /// velocity ∇ln p − ∇ln q for q = N(·, C). L is formed as W(M⁻¹ − I)W with M = W·C_y·W,
-    /// W = Λ^{-1/2}, which avoids the cancellation C⁻¹ − P between two huge matrices when Σ* is tiny.
-    /// The exponent is capped at 700 so that an absurd step cannot overflow (such steps are wrong
-    /// anyway; see [`ParticleFlow`]).
-    fn deviation_exp(&self, cy: Mat2, h: f64) -> Result<Mat2, GaussError> {
+    /// L = C_y⁻¹ − Λ⁻¹ (in the target frame), the linear part of the particle velocity
+    /// ∇ln p − ∇ln q for q = N(·, C). Formed as W(M⁻¹ − I)W with M = W·C_y·W, W = Λ^{-1/2}, which
+    /// avoids the cancellation C⁻¹ − P between two huge matrices when Σ* is tiny.
+    fn score_gap(&self, cy: Mat2) -> Result<Mat2, GaussError> {
         let w = [1.0 / self.target.sd[0], 1.0 / self.target.sd[1]];
         let m = [[cy[0][0] * w[0] * w[0], cy[0][1] * w[0] * w[1]], [cy[1][0] * w[1] * w[0], cy[1][1] * w[1] * w[1]]];
         let det = m[0][0] * m[1][1] - m[0][1] * m[1][0];
@@ -786,26 +809,33 @@ impl Flow {
             return Err(if det.is_nan() { GaussError::NonFinite } else { GaussError::NotPositiveDefinite });
         }
         let inv = [[m[1][1] / det - 1.0, -m[0][1] / det], [-m[1][0] / det, m[0][0] / det - 1.0]];
-        let l = [[inv[0][0] * w[0] * w[0], inv[0][1] * w[0] * w[1]], [inv[1][0] * w[1] * w[0], inv[1][1] * w[1] * w[1]]];
-        let ey = sym_eig(l).map(|v| (h * v).min(700.0).exp());
-        if !all_finite(&[ey[0][0], ey[0][1], ey[1][1]]) {
-            return Err(GaussError::NonFinite);
-        }
-        Ok(ey)
+        Ok([[inv[0][0] * w[0] * w[0], inv[0][1] * w[0] * w[1]], [inv[1][0] * w[1] * w[0], inv[1][1] * w[1] * w[1]]])
     }
 
-    /// The exponential-midpoint step of the deviation ODE over [t, t + h] from the covariance C_y at
-    /// t: exp(h·L(t + h/2)), L from the closed-form midpoint covariance. The rule is symmetric
-    /// (second order, error expansion in even powers of h) and its factor is bounded for any h > 0,
-    /// because the midpoint covariance is at least Σ* − e^{−Ph/2}Σ*e^{−Ph/2} ≻ 0.
+    /// One step of the deviation ODE δ' = L(t)δ over [t, t + h] from the covariance C_y at t, by the
+    /// fourth-order Magnus method: exp(h/2·(L₁ + L₂) + √3h²/12·[L₂, L₁]) with L at the two Gauss
+    /// points, where the covariance comes from the closed form (which the particle system obeys
+    /// exactly, for `fitted` too). The factor stays bounded for any h > 0: the covariance at the
+    /// first Gauss point 0.21h is at least Σ* − e^{−0.21Ph}Σ*e^{−0.21Ph} ≻ 0, so h·L is O(1).
     fn step_y(&self, cy: Mat2, h: f64) -> Result<Mat2, GaussError> {
-        let (_, cmid) = self.evolve_y(0.5 * h, [0.0, 0.0], cy);
-        self.deviation_exp(cmid, h)
+        let c = 3f64.sqrt() / 6.0;
+        let (_, c1) = self.evolve_y((0.5 - c) * h, [0.0, 0.0], cy);
+        let (_, c2) = self.evolve_y((0.5 + c) * h, [0.0, 0.0], cy);
+        let (l1, l2) = (self.score_gap(c1)?, self.score_gap(c2)?);
+        let (a, b) = (mul(l2, l1), mul(l1, l2));
+        let k = 3f64.sqrt() * h * h / 12.0;
+        let mut omega = [[0.0; 2]; 2];
+        for i in 0..2 {
+            for j in 0..2 {
+                omega[i][j] = 0.5 * h * (l1[i][j] + l2[i][j]) + k * (a[i][j] - b[i][j]);
+            }
+        }
+        expm2(omega)
     }
 
     /// M_t of the exact-score particle map x_t = m_t + M_t(x₀ − m₀) (Ṁ = (C_t⁻¹ − Σ*⁻¹)M, M₀ = I), by
-    /// `steps` and 2·`steps` exponential-midpoint steps and one Richardson extrapolation (fourth
-    /// order; 1000 steps per unit time give ~1e-13). M_t is not symmetric: the particles turn.
+    /// `steps` fourth-order Magnus steps (1000 per unit time give ~1e-12 at the spec defaults). M_t
+    /// is not symmetric: the particles turn.
     pub fn transport(&self, t: f64, steps: usize) -> Result<Mat2, GaussError> {
         if !t.is_finite() {
             return Err(GaussError::NonFinite);
@@ -813,22 +843,14 @@ impl Flow {
         if t < 0.0 {
             return Err(GaussError::OutOfRange);
         }
-        let steps = steps.clamp(1, 1_000_000);
-        let run = |n: usize| -> Result<Mat2, GaussError> {
-            let h = t / n as f64;
-            let mut m = [[1.0, 0.0], [0.0, 1.0]];
-            for k in 0..n {
-                let (_, cy) = self.evolve_y(k as f64 * h, self.m0y, self.c0y);
-                m = mul(self.step_y(cy, h)?, m);
-            }
-            Ok(m)
-        };
-        let (a, b) = (run(steps)?, run(2 * steps)?);
-        let my = [
-            [(4.0 * b[0][0] - a[0][0]) / 3.0, (4.0 * b[0][1] - a[0][1]) / 3.0],
-            [(4.0 * b[1][0] - a[1][0]) / 3.0, (4.0 * b[1][1] - a[1][1]) / 3.0],
-        ];
-        Ok(mul(mul(self.rot, my), transpose(self.rot)))
+        let n = steps.clamp(1, 1_000_000);
+        let h = t / n as f64;
+        let mut m = [[1.0, 0.0], [0.0, 1.0]];
+        for k in 0..n {
+            let (_, cy) = self.evolve_y(k as f64 * h, self.m0y, self.c0y);
+            m = mul(self.step_y(cy, h)?, m);
+        }
+        Ok(mul(mul(self.rot, m), transpose(self.rot)))
     }
 
     /// Where the exact-score particle started at x₀ is at time t (see [`Flow::transport`]).
@@ -963,10 +985,10 @@ pub fn fit_gaussian(dim: usize, xs: &[Vec2]) -> Result<Gaussian, GaussError> {
 /// three methods, so switching method replays the same particles; Langevin noise comes from a
 /// separate sub-stream of the seed.
 ///
-/// The ODE methods use the exponential midpoint rule on the affine velocity field
-/// v(x) = −P(x − μ*) + C⁻¹(x − m) = ṁ + (C⁻¹ − P)(x − m): x ← m' + exp(dt·L_mid)(x − m), with the
-/// mean m' advanced exactly. It is second order, keeps particles from crossing (an invertible
-/// affine map per step) and stays bounded for any dt, so no dt can blow the cloud up. For `fitted`
+/// The ODE methods use the velocity field's structure: v(x) = −P(x − μ*) + C⁻¹(x − m) =
+/// ṁ + (C⁻¹ − P)(x − m) is affine, so a step is x ← m' + E(x − m) with the mean m' advanced exactly
+/// and E a fourth-order Magnus step of the deviation ODE (see [`Flow::transport`]). The map is
+/// invertible (particles never cross) and bounded for any dt, so no dt can blow the cloud up. For `fitted`
 /// the mean and covariance are the particles' own (1/N: with it the cloud's moments obey exactly the
 /// closed-form moment ODE, started from the sample's moments, and converge to p for any n; 1/(n−1)
 /// would make them settle at Σ*·(n−1)/n). Langevin is plain Euler–Maruyama, with its O(dt) bias
@@ -1536,4 +1558,511 @@ pub fn learning_curve(spec: &ClassSpec, ns: &[usize], repeats: usize, test_n: us
             Ok(pt)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g2(mean: Vec2, sd: Vec2, ang: f64) -> Gaussian {
+        Gaussian::from_axes(2, mean, sd, ang).expect("valid")
+    }
+
+    fn spec_flow() -> Flow {
+        let t = Gaussian::from_cov(2, [1.0, -0.5], [[1.0, 0.6], [0.6, 2.0]]).unwrap();
+        let i = Gaussian::from_cov(2, [-2.0, 2.0], [[0.3, 0.0], [0.0, 0.1]]).unwrap();
+        Flow::new(t, i).unwrap()
+    }
+
+    fn near(got: f64, want: f64, tol: f64) -> bool {
+        (got - want).abs() <= tol
+    }
+
+    #[test]
+    fn spec_w3_t1_cases_a_and_c() {
+        let p = g2([0.0, 0.0], [1.0, 1.0], 0.0);
+        let q = Gaussian::from_cov(2, [1.0, 0.0], [[2.0, 0.0], [0.0, 0.5]]).unwrap();
+        let d = divergences(&p, &q).unwrap();
+        assert!(near(d.kl_pq, 0.5, 1e-15) && near(d.kl_qp, 0.75, 1e-15), "{d:?}");
+        assert!(near(d.bd, 0.1422248512, 5e-11) && near(d.hellinger2, 0.1325738072, 5e-11));
+        assert!(near(d.w2_sq, 1.2573593129, 5e-11) && near(w2_sq_frechet(&p, &q).unwrap(), 1.2573593129, 5e-11));
+        // Commuting covariances: the commuting formula is W₂² exactly; A = diag(√2, √½).
+        assert!(near(w2_commuting_sq(&p, &q).unwrap(), d.w2_sq, 1e-15));
+        let a = d.ot.a;
+        assert!(near(a[0][0], 2f64.sqrt(), 1e-15) && near(a[1][1], 0.5f64.sqrt(), 1e-15) && a[0][1].abs() < 1e-16, "{a:?}");
+        let p = Gaussian::from_axes(1, [0.0, 0.0], [1.0, 0.0], 0.0).unwrap();
+        let q = Gaussian::from_axes(1, [1.0, 0.0], [2.0, 0.0], 0.0).unwrap();
+        let d = divergences(&p, &q).unwrap();
+        assert!(near(d.kl_pq, 0.4431471806, 5e-11) && near(d.kl_qp, 1.3068528194, 5e-11));
+        assert!(near(d.bd, 0.1615717757, 5e-11) && near(d.w2_sq, 2.0, 1e-15));
+        assert_eq!(d.ot.a_rows(), vec![vec![2.0]]);
+        assert_eq!(p.cov_rows(), vec![vec![1.0]]);
+    }
+
+    #[test]
+    fn spec_w3_t4_t5_t6_flow() {
+        let f = spec_flow();
+        let m = f.moments(0.5).unwrap();
+        let want = [-0.3685971643, 1.0203779889, 0.6818565783, 0.1317002419, 0.8212243449, 2.7790968048];
+        let got = [m.m[0], m.m[1], m.c[0][0], m.c[0][1], m.c[1][1], m.kl];
+        assert!(got.iter().zip(want).all(|(g, w)| near(*g, w, 6e-11)), "{got:?}");
+        let m = f.moments(1.0).unwrap();
+        let want = [0.4200500617, 0.4779030449, 0.8257850670, 0.2758680898, 1.2534590193, 0.7571686036];
+        let got = [m.m[0], m.m[1], m.c[0][0], m.c[0][1], m.c[1][1], m.kl];
+        assert!(got.iter().zip(want).all(|(g, w)| near(*g, w, 6e-11)), "{got:?}");
+        assert!(near(f.moments(3.0).unwrap().kl, 0.0190852494, 6e-11));
+        assert!(near(f.moments(0.0).unwrap().kl, 11.3512368257, 6e-11));
+        let x = f.particle([-1.5, 1.8], 1.0, 4000).unwrap();
+        assert!(near(x[0], 1.1653967903, 6e-11) && near(x[1], -0.0799544229, 6e-11), "{x:?}");
+        // 1-D math-spec check: p = N(0, 1), q₀ = N(3, 0.25): m(1) = 3/e, C(1) = 1 − 0.75e⁻².
+        let f1 = Flow::new(
+            Gaussian::from_axes(1, [0.0, 0.0], [1.0, 1.0], 0.0).unwrap(),
+            Gaussian::from_axes(1, [3.0, 0.0], [0.5, 1.0], 0.0).unwrap(),
+        )
+        .unwrap();
+        let m = f1.moments(1.0).unwrap();
+        assert!(near(m.m[0], 1.1036383235, 6e-11) && near(m.c[0][0], 0.8984985376, 6e-11) && m.c[1][1] == 1.0, "{m:?}");
+    }
+
+    /// The literal 20-point data set of W3-T7.
+    fn spec_data() -> Labelled {
+        let x = vec![
+            [-0.1, -0.7],
+            [0.54, 0.97],
+            [-0.7, -1.66],
+            [1.97, 0.69],
+            [-0.96, -0.39],
+            [-1.97, -1.47],
+            [2.43, -0.71],
+            [0.68, 0.99],
+            [-0.42, 0.05],
+            [0.51, -0.35],
+            [1.26, -0.16],
+            [0.66, 1.98],
+            [-0.2, -1.01],
+            [-2.18, -0.93],
+            [0.22, -0.63],
+            [0.95, 0.89],
+            [-0.48, -0.06],
+            [0.13, 1.21],
+            [-0.53, -0.51],
+            [0.88, -0.12],
+        ];
+        let y = [1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 1, 0, 0, 1, 0, 0].iter().map(|&v| v == 1).collect();
+        Labelled { x, y }
+    }
+
+    #[test]
+    fn spec_w3_t7_t8_t9_classifiers() {
+        let data = spec_data();
+        let c = fit_classifiers(&data).unwrap();
+        let s = c.stats;
+        assert!(near(s.p1, 0.35, 1e-15));
+        assert!(near(s.mu0[0], -0.1746153846, 5e-11) && near(s.mu1[1], -0.2142857143, 5e-11));
+        assert!(near(s.sigma_within[0][0], 1.0718504396, 5e-11) && near(s.sigma_within[0][1], 0.5257809341, 5e-11));
+        // The post's moment identity is the pooled within-class covariance (to rounding).
+        let mi = s.moment_identity();
+        for i in 0..2 {
+            for j in 0..2 {
+                assert!((mi[i][j] - s.sigma_within[i][j]).abs() <= 4e-16, "{mi:?} vs {:?}", s.sigma_within);
+            }
+        }
+        let checks = [
+            (c.post.w[0], 1.3331633690),
+            (c.post.w[1], -1.0380082169),
+            (c.post.b, -1.1029475188),
+            (nll(&c.post, &data), 0.5180074001),
+            (c.script.w[0], 1.0170302930),
+            (c.script.b, -0.9881983243),
+            (nll(&c.script, &data), 0.5222283634),
+            (c.mle.fit.w[0], 1.3021695567),
+            (c.mle.fit.w[1], -0.9829593572),
+            (c.mle.fit.b, -1.0167500937),
+            (nll(&c.mle.fit, &data), 0.5174507806),
+            (s.shrink().unwrap(), 0.7628699653),
+            (s.mahalanobis2().unwrap(), 1.3663269894),
+        ];
+        for (got, want) in checks {
+            assert!(near(got, want, 6e-11), "{got} vs {want}");
+        }
+        for f in [c.post, c.script, c.mle.fit] {
+            assert!(near(accuracy(&f, &data), 0.65, 1e-15));
+        }
+        // Same direction, shorter: the cross product vanishes and the ratio is the shrink factor.
+        let (wp, ws) = (c.post.w, c.script.w);
+        assert!((wp[0] * ws[1] - wp[1] * ws[0]).abs() < 1e-15);
+        assert!(near(ws[0].hypot(ws[1]) / wp[0].hypot(wp[1]), s.shrink().unwrap(), 1e-15));
+        assert_eq!(c.mle.status, MleStatus::Converged);
+        assert!(c.mle.iterations < 15, "{}", c.mle.iterations);
+    }
+
+    #[test]
+    fn invalid_inputs_are_refused_not_panicked_on() {
+        assert_eq!(Gaussian::from_axes(2, [0.0, 0.0], [1.0, 0.0], 0.0), Err(GaussError::Singular));
+        assert_eq!(Gaussian::from_axes(2, [0.0, 0.0], [-1.0, 1.0], 0.0), Err(GaussError::OutOfRange));
+        assert_eq!(Gaussian::from_axes(2, [f64::NAN, 0.0], [1.0, 1.0], 0.0), Err(GaussError::NonFinite));
+        assert_eq!(Gaussian::from_axes(2, [0.0, 0.0], [1.0, 1.0], f64::INFINITY), Err(GaussError::NonFinite));
+        assert_eq!(Gaussian::from_axes(3, [0.0, 0.0], [1.0, 1.0], 0.0), Err(GaussError::Dimension));
+        assert_eq!(Gaussian::from_axes(2, [1e101, 0.0], [1.0, 1.0], 0.0), Err(GaussError::OutOfRange));
+        assert_eq!(Gaussian::from_cov(2, [0.0, 0.0], [[1.0, 1.0], [1.0, 1.0]]), Err(GaussError::Singular));
+        assert_eq!(Gaussian::from_cov(2, [0.0, 0.0], [[1.0, 2.0], [2.0, 1.0]]), Err(GaussError::NotPositiveDefinite));
+        assert_eq!(Gaussian::from_cov(2, [0.0, 0.0], [[1.0, 0.1], [0.0, 1.0]]), Err(GaussError::NotPositiveDefinite));
+        assert_eq!(Gaussian::from_cov(2, [0.0, 0.0], [[1.0, 0.0], [0.0, 1e-15]]), Err(GaussError::Singular));
+        assert_eq!(Gaussian::from_cov(1, [0.0, 0.0], [[0.0, 0.0], [0.0, 0.0]]), Err(GaussError::Singular));
+        let (p1, p2) = (Gaussian::from_axes(1, [0.0, 0.0], [1.0, 1.0], 0.0).unwrap(), g2([0.0, 0.0], [1.0, 1.0], 0.0));
+        assert_eq!(kl(&p1, &p2), Err(GaussError::Dimension));
+        assert_eq!(Flow::new(p1, p2).err(), Some(GaussError::Dimension));
+        let f = spec_flow();
+        assert_eq!(f.moments(-1.0).err(), Some(GaussError::OutOfRange));
+        assert!(
+            matches!(f.em_moments(2.0, 3), Err(GaussError::Unstable { dt_max }) if near(dt_max, 2.0 * (3.0 - 2.44f64.sqrt()) / 2.0, 1e-12))
+        );
+        assert!(ParticleFlow::new(f, FlowMethod::Langevin, 10, 5.0, 1).is_err());
+        assert_eq!(ParticleFlow::new(f, FlowMethod::ExactScore, 0, 0.1, 1).err(), Some(GaussError::Count));
+        assert!(ParticleFlow::new(f, FlowMethod::ExactScore, 10, f64::NAN, 1).is_err());
+        let one_class = Labelled { x: vec![[0.0, 0.0], [1.0, 1.0]], y: vec![true, true] };
+        assert_eq!(fit_classifiers(&one_class).err(), Some(GaussError::Count));
+        let collinear = Labelled { x: vec![[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.0]], y: vec![false, true, false, true] };
+        assert_eq!(class_stats(&collinear).unwrap().post().err(), Some(GaussError::Singular));
+        let mismatched = Labelled { x: vec![[0.0, 0.0]], y: vec![] };
+        assert_eq!(fit_classifiers(&mismatched).err(), Some(GaussError::Count));
+        let spec = ClassSpec { delta: [1.0, 0.0], sd: [1.0, 1.0], ang_deg: 0.0, unequal: false, p1: 1.0 };
+        assert_eq!(sample_classes(&spec, 10, 1).err(), Some(GaussError::OutOfRange));
+    }
+
+    #[test]
+    fn mle_reports_separable_and_degenerate_data() {
+        let sep = Labelled { x: vec![[-1.0, 0.0], [-2.0, 1.0], [1.0, 0.5], [2.0, -1.0]], y: vec![false, false, true, true] };
+        let m = logistic_mle(&sep, MLE_MAX_ITER).unwrap();
+        assert_eq!(m.status, MleStatus::Separable);
+        assert!(m.fit.w.iter().chain([&m.fit.b]).all(|v| v.is_finite()));
+        // Quasi-separable (one point of each class on the boundary x = 0): no iterate separates
+        // strictly, Newton runs into the cap or a singular Hessian, never NaN.
+        let quasi = Labelled {
+            x: vec![[-1.0, 0.0], [0.0, 0.0], [0.0, 0.0], [1.0, 0.0], [-2.0, 1.0], [2.0, 1.0]],
+            y: vec![false, false, true, true, false, true],
+        };
+        let m = logistic_mle(&quasi, MLE_MAX_ITER).unwrap();
+        assert!(matches!(m.status, MleStatus::NotConverged | MleStatus::Degenerate), "{m:?}");
+        assert!(m.fit.w.iter().chain([&m.fit.b]).all(|v| v.is_finite()));
+        // All points equal: the Hessian is singular at once.
+        let same = Labelled { x: vec![[1.0, 1.0]; 4], y: vec![false, true, false, true] };
+        assert_eq!(logistic_mle(&same, MLE_MAX_ITER).unwrap().status, MleStatus::Degenerate);
+    }
+
+    #[test]
+    fn geometry_helpers() {
+        let g = g2([1.0, -2.0], [2.0, 0.5], 30.0);
+        for x in g.ellipse(2.0, 64) {
+            let z = g.whiten(x);
+            assert!(near(dot(z, z).sqrt(), 2.0, 1e-12));
+        }
+        let e = g.ellipse(1.0, 16);
+        assert_eq!(e.len(), 17);
+        assert_eq!(e[0], e[16]);
+        let [h0, h1] = g.axis_handles();
+        assert!(near(sub(h0, g.mean())[0].hypot(sub(h0, g.mean())[1]), 2.0, 1e-12));
+        assert!(near(sub(h1, g.mean())[0].hypot(sub(h1, g.mean())[1]), 0.5, 1e-12));
+        // The handle direction is the axis angle.
+        assert!(near((h0[1] - g.mean()[1]).atan2(h0[0] - g.mean()[0]).to_degrees(), 30.0, 1e-12));
+        for u in [1e-10, 0.001, 0.02425, 0.1, 0.5, 0.77, 0.999] {
+            let z = normal_quantile(u);
+            // phi_cdf itself loses ~1e-13 (relative) to cancellation in the lower tail.
+            assert!((phi_cdf(z) - u).abs() <= 1e-12 * u, "u = {u}: Φ(Φ⁻¹(u)) = {}", phi_cdf(z));
+        }
+        let grid = g.quantile_grid(4);
+        assert_eq!(grid.len(), 16);
+        // Symmetric quantiles: the grid's centroid is the mean.
+        let (m, _) = moments(&grid).unwrap();
+        assert!(near(m[0], 1.0, 1e-12) && near(m[1], -2.0, 1e-12));
+        let lin = Linear { w: [1.0, -2.0], b: 0.3 };
+        for level in [0.1, 0.5, 0.9] {
+            let (p, d) = lin.level_line(level).unwrap();
+            for s in [-3.0, 0.0, 2.0] {
+                assert!(near(lin.prob([p[0] + s * d[0], p[1] + s * d[1]]), level, 1e-12));
+            }
+        }
+        assert!(Linear { w: [0.0, 0.0], b: 1.0 }.level_line(0.5).is_none());
+        // Log density: integrates the 1-D normal exactly at the mode.
+        let g1 = Gaussian::from_axes(1, [0.5, 9.0], [2.0, 7.0], 12.0).unwrap();
+        assert!(near(g1.log_density([0.5, 3.0]), -(2.0 * (2.0 * PI).sqrt()).ln(), 1e-15));
+        assert!(near(g.log_density(g.mean()), -(2.0 * PI * 2.0 * 0.5).ln(), 1e-15));
+    }
+
+    #[test]
+    fn shift_sweep_grows_like_s_squared() {
+        let p = g2([0.0, 0.0], [1.0, 0.5], 0.0);
+        let q = g2([3.0, 0.0], [1.0, 0.5], 0.0);
+        let pts = shift_sweep(&p, &q, &[-4.0, -1.0, 0.0, 0.5, 2.0]).unwrap();
+        for pt in &pts {
+            // Equal covariances: KL = s²/(2σ²) along x (σ = 1), BD = s²/8, W₂² = s².
+            assert!(near(pt.kl_pq, 0.5 * pt.s * pt.s, 1e-14) && near(pt.kl_qp, pt.kl_pq, 1e-14));
+            assert!(near(pt.bd, pt.s * pt.s / 8.0, 1e-14) && near(pt.w2_sq, pt.s * pt.s, 1e-14));
+        }
+        assert_eq!(pts[2].kl_pq, 0.0);
+        // σ → 0: KL explodes like 1/σ², W₂ stays finite.
+        let thin = |s: f64| {
+            (
+                kl(&g2([0.0, 0.0], [s, s], 0.0), &g2([1.0, 0.0], [s, s], 0.0)).unwrap(),
+                w2_sq(&g2([0.0, 0.0], [s, s], 0.0), &g2([1.0, 0.0], [s, s], 0.0)).unwrap(),
+            )
+        };
+        let (k, w) = thin(1e-3);
+        assert!(near(k, 0.5e6, 1e-6) && near(w, 1.0, 1e-15));
+    }
+
+    // ------------------------------------------------------------------ particles
+
+    #[test]
+    fn exact_score_particles_follow_the_transport_map_to_fourth_order() {
+        let f = spec_flow();
+        let errs: Vec<f64> = [0.02, 0.01]
+            .iter()
+            .map(|&dt| {
+                let mut pf = ParticleFlow::new(f, FlowMethod::ExactScore, 50, dt, 3).unwrap();
+                let x0 = pf.particles().to_vec();
+                pf.advance_to(1.0).unwrap();
+                assert!(near(pf.time(), 1.0, 1e-12));
+                let m = f.transport(1.0, 4000).unwrap();
+                let mt = f.moments(1.0).unwrap().m;
+                x0.iter()
+                    .zip(pf.particles())
+                    .map(|(a, b)| {
+                        let d = mat_vec(m, sub(*a, f.init().mean()));
+                        (mt[0] + d[0] - b[0]).abs().max((mt[1] + d[1] - b[1]).abs())
+                    })
+                    .fold(0.0, f64::max)
+            })
+            .collect();
+        // Fourth order: halving dt divides the error by 16 (13…19), and it is small.
+        let ratio = errs[0] / errs[1];
+        assert!(errs[1] < 1e-5 && (13.0..19.0).contains(&ratio), "{errs:?}");
+        // Particles never cross: the map is invertible with positive determinant.
+        let m = f.transport(2.0, 1000).unwrap();
+        assert!(m[0][0] * m[1][1] - m[0][1] * m[1][0] > 0.0);
+    }
+
+    /// max over entries of |a − b| / se.
+    fn z_scores(m: Vec2, c: Mat2, want: &FlowMoments, n: f64) -> (f64, f64) {
+        let w = want.c;
+        let zm = (0..2).map(|i| (m[i] - want.m[i]).abs() / (w[i][i] / n).sqrt()).fold(0.0, f64::max);
+        // Var of the sample covariance entry (Gaussian data): (C_ii C_jj + C_ij²)/n.
+        let zc = (0..2)
+            .flat_map(|i| (0..2).map(move |j| (i, j)))
+            .map(|(i, j)| (c[i][j] - w[i][j]).abs() / ((w[i][i] * w[j][j] + w[i][j] * w[i][j]) / n).sqrt())
+            .fold(0.0, f64::max);
+        (zm, zc)
+    }
+
+    #[test]
+    fn ode_particles_match_the_closed_form_within_sampling_error() {
+        let f = spec_flow();
+        let n = 20_000;
+        let mut pf = ParticleFlow::new(f, FlowMethod::ExactScore, n, 0.01, 11).unwrap();
+        pf.advance_to(1.0).unwrap();
+        let (m, c) = pf.sample_moments().unwrap();
+        // The cloud is an affine image of an N(m₀, C₀) sample: its moments scatter around the closed
+        // form with the sampling error of n points (integration error ~1e-5 is far below 1/√n).
+        let (zm, zc) = z_scores(m, c, &f.moments(1.0).unwrap(), n as f64);
+        assert!(zm < 5.0 && zc < 5.0, "z = {zm}, {zc}");
+        assert!(near(pf.fitted_kl().unwrap(), f.moments(1.0).unwrap().kl, 0.05));
+    }
+
+    #[test]
+    fn fitted_particles_obey_the_moment_ode_from_their_own_1_over_n_moments() {
+        let f = spec_flow();
+        let n = 100;
+        let mut pf = ParticleFlow::new(f, FlowMethod::Fitted, n, 0.01, 5).unwrap();
+        let (m0, c0) = pf.sample_moments().unwrap();
+        pf.advance_to(1.0).unwrap();
+        let (m, c) = pf.sample_moments().unwrap();
+        let own = Flow::new(*f.target(), Gaussian::from_cov(2, m0, c0).unwrap()).unwrap().moments(1.0).unwrap();
+        let err = (0..2)
+            .map(|i| (m[i] - own.m[i]).abs().max((c[i][0] - own.c[i][0]).abs()).max((c[i][1] - own.c[i][1]).abs()))
+            .fold(0.0, f64::max);
+        assert!(err < 1e-6, "error {err}");
+        // With 1/(n − 1) moments the prediction would be off by about 1% of C: far outside.
+        let unbiased = [[c0[0][0] * 100.0 / 99.0, c0[0][1] * 100.0 / 99.0], [c0[1][0] * 100.0 / 99.0, c0[1][1] * 100.0 / 99.0]];
+        let other = Flow::new(*f.target(), Gaussian::from_cov(2, m0, unbiased).unwrap()).unwrap().moments(1.0).unwrap();
+        let off = (c[0][0] - other.c[0][0]).abs().max((c[1][1] - other.c[1][1]).abs());
+        assert!(off > 50.0 * err, "{off} vs {err}");
+        // Long runs converge to the target itself, for any n (the slowest rate is 1/λ_max ≈ 0.44).
+        pf.advance_to(80.0).unwrap();
+        let (m, c) = pf.sample_moments().unwrap();
+        let t = f.target().cov();
+        assert!((m[0] - 1.0).abs() < 1e-6 && (c[0][1] - t[0][1]).abs() < 1e-6 && (c[1][1] - t[1][1]).abs() < 1e-6, "{m:?} {c:?}");
+    }
+
+    #[test]
+    fn langevin_particles_have_the_euler_maruyama_law_and_its_bias() {
+        let f = spec_flow();
+        let (n, dt, k) = (20_000, 0.2, 20);
+        let mut pf = ParticleFlow::new(f, FlowMethod::Langevin, n, dt, 2).unwrap();
+        for _ in 0..k {
+            pf.step().unwrap();
+        }
+        let (m, c) = pf.sample_moments().unwrap();
+        let em = f.em_moments(dt, k).unwrap();
+        let (zm, zc) = z_scores(m, c, &em, n as f64);
+        assert!(zm < 5.0 && zc < 5.0, "against the EM law: z = {zm}, {zc}");
+        // The continuous-time law at t = 4 is a different Gaussian: along the target's minor axis v
+        // EM's variance is λ/(1 − dt/2λ) ≈ 1.16λ, many standard errors (vᵀCv·√(2/n)) away, so this
+        // test can tell them apart.
+        let exact = f.moments(dt * k as f64).unwrap();
+        let v = [-f.target().rot()[0][1], -f.target().rot()[1][1]];
+        let var = |c: Mat2| dot(v, mat_vec(c, v));
+        let z = (var(c) - var(exact.c)) / (var(exact.c) * (2.0 / n as f64).sqrt());
+        assert!(z > 10.0, "the EM bias should be visible: z = {z}");
+        let z_em = (var(c) - var(em.c)).abs() / (var(em.c) * (2.0 / n as f64).sqrt());
+        assert!(z_em < 5.0, "{z_em}");
+        // Stationary covariance: λ/(1 − dt/(2λ)) along the target's axes.
+        let s = f.em_stationary_cov(dt).unwrap();
+        let far = f.em_moments(dt, 100_000).unwrap();
+        assert!((0..2).all(|i| (0..2).all(|j| (s[i][j] - far.c[i][j]).abs() < 1e-12)));
+    }
+
+    #[test]
+    fn one_dimensional_particles_keep_their_order_and_langevin_ones_do_not() {
+        let f = Flow::new(
+            Gaussian::from_axes(1, [1.0, 0.0], [0.5, 1.0], 0.0).unwrap(),
+            Gaussian::from_axes(1, [-2.0, 0.0], [0.2, 1.0], 0.0).unwrap(),
+        )
+        .unwrap();
+        let order = |xs: &[Vec2]| {
+            let mut idx: Vec<usize> = (0..xs.len()).collect();
+            idx.sort_by(|&a, &b| xs[a][0].total_cmp(&xs[b][0]));
+            idx
+        };
+        for method in [FlowMethod::ExactScore, FlowMethod::Fitted, FlowMethod::Langevin] {
+            let mut pf = ParticleFlow::new(f, method, 500, 0.01, 4).unwrap();
+            let before = order(pf.particles());
+            pf.advance_to(2.0).unwrap();
+            assert!(pf.particles().iter().all(|x| x[1] == 0.0));
+            let same = order(pf.particles()) == before;
+            assert_eq!(same, method != FlowMethod::Langevin, "{method:?}");
+            let fit = fit_gaussian(1, pf.particles()).unwrap();
+            assert!(near(fit.mean()[0], f.moments(2.0).unwrap().m[0], 0.1));
+        }
+    }
+
+    // ------------------------------------------------------------------ classifier sampling
+
+    #[test]
+    fn class_samples_are_seeded_stratified_and_unequal_breaks_the_closed_forms() {
+        let spec = ClassSpec { delta: [0.9, -0.2], sd: [1.0, 0.8], ang_deg: 30.0, unequal: false, p1: 0.35 };
+        let a = sample_classes(&spec, 20, 1).unwrap();
+        assert_eq!(a, sample_classes(&spec, 20, 1).unwrap());
+        assert_ne!(a, sample_classes(&spec, 20, 2).unwrap());
+        assert_eq!(a.y.iter().filter(|&&y| y).count(), 7);
+        assert_eq!(sample_classes(&spec, 2, 1).unwrap().y.iter().filter(|&&y| y).count(), 1);
+        // Large n: the class means scatter around ±δ/2 with standard error sd/√n_class.
+        let n = 40_000;
+        let big = sample_classes(&spec, n, 9).unwrap();
+        let s = class_stats(&big).unwrap();
+        let se = (1.0f64 / (0.35 * n as f64)).sqrt();
+        assert!((s.mu1[0] - 0.45).abs() < 5.0 * se && (s.mu1[1] + 0.1).abs() < 5.0 * se, "{:?}", s.mu1);
+        // The learning curve at the spec defaults: with equal covariances the closed forms beat the
+        // MLE at n = 20 (the few-shot claim); with `unequal` the MLE wins at large n.
+        let curve = learning_curve(&spec, &[20, 2000], 20, 4000, 1).unwrap();
+        assert!(curve[0].nll[0] < curve[0].nll[2], "{curve:?}");
+        assert_eq!(curve[0].used, 20);
+        let unequal = ClassSpec { unequal: true, ..spec };
+        let curve = learning_curve(&unequal, &[2000], 5, 4000, 1).unwrap();
+        assert!(curve[0].nll[2] < curve[0].nll[0] && curve[0].nll[2] < curve[0].nll[1], "{curve:?}");
+    }
+
+    // ------------------------------------------------------------------ properties
+
+    use proptest::prelude::*;
+
+    fn any_gaussian(log_sd: std::ops::Range<f64>, coord: f64) -> impl Strategy<Value = Gaussian> {
+        (-coord..coord, -coord..coord, log_sd.clone(), log_sd, -360.0f64..360.0)
+            .prop_map(|(x, y, a, b, ang)| Gaussian::from_axes(2, [x, y], [10f64.powf(a), 10f64.powf(b)], ang).unwrap())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+        #[test]
+        fn kl_is_nonnegative_and_zero_only_for_equal_gaussians(p in any_gaussian(-1.3..0.7, 5.0), q in any_gaussian(-1.3..0.7, 5.0)) {
+            let (a, b) = (kl(&p, &q).unwrap(), kl(&q, &p).unwrap());
+            prop_assert!(a >= 0.0 && b >= 0.0, "{a} {b}");
+            prop_assert_eq!(kl(&p, &p).unwrap(), 0.0);
+            prop_assert_eq!(bhattacharyya(&p, &p).unwrap(), 0.0);
+            prop_assert_eq!(w2_sq(&p, &p).unwrap(), 0.0);
+            // Distinct parameters (by a margin far above rounding) give a positive KL.
+            let moved = p.with_mean([p.mean()[0] + 1e-3 * p.sd()[0].min(p.sd()[1]), p.mean()[1]]).unwrap();
+            prop_assert!(kl(&p, &moved).unwrap() > 0.0);
+            let wider = Gaussian::from_axes(2, p.mean(), [p.sd()[0] * 1.001, p.sd()[1]], p.angle_deg()).unwrap();
+            prop_assert!(kl(&p, &wider).unwrap() > 0.0);
+            prop_assert!(bhattacharyya(&p, &q).unwrap() >= 0.0);
+            let h = hellinger2(&p, &q).unwrap();
+            prop_assert!((0.0..=1.0).contains(&h));
+        }
+
+        #[test]
+        fn w2_is_symmetric_and_both_forms_agree(p in any_gaussian(-1.3..0.7, 5.0), q in any_gaussian(-1.3..0.7, 5.0)) {
+            let (a, b) = (w2_sq(&p, &q).unwrap(), w2_sq(&q, &p).unwrap());
+            let scale = a.abs() + p.cov()[0][0] + p.cov()[1][1] + q.cov()[0][0] + q.cov()[1][1];
+            prop_assert!((a - b).abs() <= 1e-13 * scale, "{a} vs {b}");
+            prop_assert!((a - w2_sq_frechet(&p, &q).unwrap()).abs() <= 1e-12 * scale);
+            // The commuting formula and the naive foil: never below W₂² for the first.
+            prop_assert!(w2_commuting_sq(&p, &q).unwrap() >= a - 1e-12 * scale);
+        }
+
+        #[test]
+        fn ot_map_is_symmetric_positive_definite_and_pushes_p_to_q(p in any_gaussian(-1.3..0.7, 5.0), q in any_gaussian(-1.3..0.7, 5.0)) {
+            let t = ot_map(&p, &q).unwrap();
+            let a = t.a;
+            prop_assert_eq!(a[0][1], a[1][0]);
+            prop_assert!(a[0][0] > 0.0 && a[0][0] * a[1][1] - a[0][1] * a[0][1] > 0.0);
+            let asa = mul(mul(a, p.cov()), a);
+            let sq = q.cov();
+            let scale = sq[0][0].max(sq[1][1]);
+            for i in 0..2 { for j in 0..2 {
+                prop_assert!((asa[i][j] - sq[i][j]).abs() <= 1e-12 * scale, "{asa:?} vs {sq:?}");
+            } }
+            // The map's transport cost is W₂² (E‖T(x) − x‖² = ‖Δμ‖² + tr((A − I)Σ_p(A − I))).
+            let am = [[a[0][0] - 1.0, a[0][1]], [a[1][0], a[1][1] - 1.0]];
+            let m = mul(mul(am, p.cov()), am);
+            let d = sub(q.mean(), p.mean());
+            let cost = dot(d, d) + m[0][0] + m[1][1];
+            let w = w2_sq(&p, &q).unwrap();
+            prop_assert!((cost - w).abs() <= 1e-11 * (w + scale), "{cost} vs {w}");
+            prop_assert_eq!(t.apply(p.mean()), q.mean());
+        }
+
+        #[test]
+        fn extreme_inputs_never_give_nan(p in any_gaussian(-6.0..6.0, 1e6), q in any_gaussian(-6.0..6.0, 1e6)) {
+            let d = divergences(&p, &q).unwrap();
+            let all = [d.kl_pq, d.kl_qp, d.bd, d.hellinger2, d.w2_sq, d.naive_sq, w2_sq_frechet(&p, &q).unwrap(), w2_commuting_sq(&p, &q).unwrap()];
+            prop_assert!(all.iter().all(|v| v.is_finite() && *v >= 0.0), "{all:?}");
+            prop_assert!(d.ot.a.iter().flatten().all(|v| v.is_finite()));
+            prop_assert!(p.ellipse(2.0, 8).iter().chain(&p.quantile_grid(3)).all(|x| x[0].is_finite() && x[1].is_finite()));
+        }
+
+        #[test]
+        fn flows_stay_finite_for_extreme_targets(p in any_gaussian(-6.0..6.0, 1e3), q in any_gaussian(-6.0..6.0, 1e3), dt in -3.0f64..-0.5, seed in 0u64..100) {
+            let f = Flow::new(p, q).unwrap();
+            for t in [0.0, 1e-3, 0.1, 1.0, 10.0, 1e6] {
+                let m = f.moments(t);
+                // The closed form may refuse (a covariance singular to working precision), never NaN.
+                if let Ok(m) = m {
+                    prop_assert!(m.kl.is_finite() && m.kl >= 0.0 && m.m.iter().chain(m.c.iter().flatten()).all(|v| v.is_finite()), "{m:?}");
+                }
+            }
+            let dt = 10f64.powf(dt);
+            for method in [FlowMethod::ExactScore, FlowMethod::Fitted, FlowMethod::Langevin] {
+                match ParticleFlow::new(f, method, 20, dt, seed) {
+                    Ok(mut pf) => {
+                        for _ in 0..20 {
+                            if pf.step().is_err() { break; }
+                        }
+                        prop_assert!(pf.particles().iter().all(|x| x[0].is_finite() && x[1].is_finite()), "{method:?}");
+                    }
+                    Err(e) => prop_assert!(method == FlowMethod::Langevin && matches!(e, GaussError::Unstable { .. }), "{e:?}"),
+                }
+            }
+        }
+    }
 }

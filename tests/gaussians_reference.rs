@@ -22,7 +22,7 @@ fn vec_of(v: &Value) -> Vec<f64> {
 }
 
 fn mat_of(v: &Value) -> Vec<f64> {
-    v.as_array().expect("rows").iter().flat_map(|r| vec_of(r)).collect()
+    v.as_array().expect("rows").iter().flat_map(vec_of).collect()
 }
 
 fn v2(v: &[f64]) -> Vec2 {

@@ -267,7 +267,7 @@ impl Gaussian {
         if !all_finite(&sd) || !ang.is_finite() {
             return Err(GaussError::NonFinite);
         }
-        if sd.iter().any(|&s| s == 0.0) {
+        if sd.contains(&0.0) {
             return Err(GaussError::Singular);
         }
         if sd.iter().any(|&s| !(SD_MIN..=SD_MAX).contains(&s)) {
@@ -300,7 +300,7 @@ impl Gaussian {
             return Err(GaussError::NotPositiveDefinite);
         }
         let e = sym_eig(cov);
-        if !(e.l[0] > 0.0) || e.l[1] < -COND_MIN * e.l[0] {
+        if e.l[0].is_nan() || e.l[0] <= 0.0 || e.l[1] < -COND_MIN * e.l[0] {
             return Err(GaussError::NotPositiveDefinite);
         }
         if e.l[1] <= COND_MIN * e.l[0] {
@@ -756,12 +756,12 @@ impl Flow {
         (m, c)
     }
 
-    fn to_x(&self, my: Vec2, cy: Mat2) -> (Vec2, Mat2) {
+    fn frame_to_x(&self, my: Vec2, cy: Mat2) -> (Vec2, Mat2) {
         let d = mat_vec(self.rot, my);
         ([self.target.mean[0] + d[0], self.target.mean[1] + d[1]], conj(self.rot, cy))
     }
 
-    fn to_y(&self, m: Vec2, c: Mat2) -> (Vec2, Mat2) {
+    fn frame_to_y(&self, m: Vec2, c: Mat2) -> (Vec2, Mat2) {
         (mat_vec(transpose(self.rot), sub(m, self.target.mean)), conj(transpose(self.rot), c))
     }
 
@@ -771,7 +771,7 @@ impl Flow {
         let w = [1.0 / self.target.sd[0], 1.0 / self.target.sd[1]];
         let m = [[cy[0][0] * w[0] * w[0], cy[0][1] * w[0] * w[1]], [cy[1][0] * w[1] * w[0], cy[1][1] * w[1] * w[1]]];
         let e = sym_eig(m);
-        if !(e.l[1] > 0.0) {
+        if e.l[1].is_nan() || e.l[1] <= 0.0 {
             return Err(if e.l[1].is_nan() { GaussError::NonFinite } else { GaussError::NotPositiveDefinite });
         }
         let u = [my[0] * w[0], my[1] * w[1]];
@@ -780,7 +780,7 @@ impl Flow {
 
     /// KL(N(m, C)‖p) for any mean and covariance by entries (e.g. a fitted Gaussian).
     pub fn kl_to_target(&self, m: Vec2, c: Mat2) -> Result<f64, GaussError> {
-        let (my, cy) = self.to_y(m, c);
+        let (my, cy) = self.frame_to_y(m, c);
         self.kl_y(my, cy)
     }
 
@@ -794,7 +794,7 @@ impl Flow {
         }
         let (my, cy) = self.evolve_y(t, self.m0y, self.c0y);
         let kl = self.kl_y(my, cy)?;
-        let (m, c) = self.to_x(my, cy);
+        let (m, c) = self.frame_to_x(my, cy);
         Ok(FlowMoments { m, c, kl })
     }
 
@@ -902,7 +902,7 @@ impl Flow {
             (my[1], cy) = (0.0, [[cy[0][0], 0.0], [0.0, 1.0]]);
         }
         let kl = self.kl_y(my, cy)?;
-        let (m, c) = self.to_x(my, cy);
+        let (m, c) = self.frame_to_x(my, cy);
         Ok(FlowMoments { m, c, kl })
     }
 
@@ -1070,13 +1070,13 @@ impl ParticleFlow {
                         // The padding coordinate sits at its equilibrium N(0, 1); its deviations are all 0.
                         c = [[c[0][0], 0.0], [0.0, 1.0]];
                     }
-                    self.flow.to_y(m, c)
+                    self.flow.frame_to_y(m, c)
                 };
                 let ey = self.flow.step_y(cy, h)?;
                 let (my1, _) = self.flow.evolve_y(h, my, cy);
                 let e = mul(mul(self.flow.rot, ey), transpose(self.flow.rot));
-                let (m0, _) = self.flow.to_x(my, cy);
-                let (m1, _) = self.flow.to_x(my1, cy);
+                let (m0, _) = self.flow.frame_to_x(my, cy);
+                let (m1, _) = self.flow.frame_to_x(my1, cy);
                 for x in &mut self.xs {
                     let d = [x[0] - m0[0], x[1] - m0[1]];
                     *x = [m1[0] + e[0][0] * d[0] + e[0][1] * d[1], m1[1] + e[1][0] * d[0] + e[1][1] * d[1]];
@@ -1225,7 +1225,7 @@ impl Linear {
     /// point on it and a unit direction along it; None when w = 0 or the level is not in (0, 1).
     pub fn level_line(&self, level: f64) -> Option<(Vec2, Vec2)> {
         let n2 = dot(self.w, self.w);
-        if !(level > 0.0 && level < 1.0) || !(n2 > 0.0) || !n2.is_finite() {
+        if !(level > 0.0 && level < 1.0 && n2 > 0.0 && n2.is_finite()) {
             return None;
         }
         let target = (level / (1.0 - level)).ln() - self.b;
@@ -1309,7 +1309,7 @@ fn spd_solve(s: Mat2, v: Vec2) -> Result<Vec2, GaussError> {
     if !all_finite(&e.l) {
         return Err(GaussError::NonFinite);
     }
-    if !(e.l[0] > 0.0) || e.l[1] < -COND_MIN * e.l[0] {
+    if e.l[0].is_nan() || e.l[0] <= 0.0 || e.l[1] < -COND_MIN * e.l[0] {
         return Err(GaussError::NotPositiveDefinite);
     }
     if e.l[1] <= COND_MIN * e.l[0] {
@@ -1346,14 +1346,9 @@ impl ClassStats {
     /// [`ClassStats::sigma_within`]).
     pub fn moment_identity(&self) -> Mat2 {
         let p0 = 1.0 - self.p1;
-        let mut s = [[0.0; 2]; 2];
-        for i in 0..2 {
-            for j in 0..2 {
-                s[i][j] =
-                    self.sigma_total[i][j] + self.mu[i] * self.mu[j] - p0 * self.mu0[i] * self.mu0[j] - self.p1 * self.mu1[i] * self.mu1[j];
-            }
-        }
-        s
+        let (t, m, m0, m1) = (self.sigma_total, self.mu, self.mu0, self.mu1);
+        let e = |i: usize, j: usize| t[i][j] + m[i] * m[j] - p0 * m0[i] * m0[j] - self.p1 * m1[i] * m1[j];
+        [[e(0, 0), e(0, 1)], [e(1, 0), e(1, 1)]]
     }
 
     /// Squared Mahalanobis distance D² = ΔᵀΣ_within⁻¹Δ between the class means.
@@ -1467,12 +1462,9 @@ fn cholesky3_solve(h: [[f64; 3]; 3], g: [f64; 3]) -> Option<[f64; 3]> {
     let tiny = 1e-13 * (h[0][0].abs() + h[1][1].abs() + h[2][2].abs());
     for i in 0..3 {
         for j in 0..=i {
-            let mut s = h[i][j];
-            for k in 0..j {
-                s -= l[i][k] * l[j][k];
-            }
+            let s = h[i][j] - (0..j).map(|k| l[i][k] * l[j][k]).sum::<f64>();
             if i == j {
-                if !(s > tiny) {
+                if s.is_nan() || s <= tiny {
                     return None;
                 }
                 l[i][i] = s.sqrt();

@@ -118,7 +118,7 @@ impl Objective {
         if !tau.is_finite() {
             return Err(SimplexError::NonFinite);
         }
-        if tau < 0.0 || tau > X_MAX {
+        if !(0.0..=X_MAX).contains(&tau) {
             return Err(SimplexError::OutOfRange);
         }
         Ok(Objective::Entropy { x: x.to_vec(), tau })
@@ -127,7 +127,7 @@ impl Objective {
     /// F = KL(p‖q) for a distribution q with positive entries (normalised here).
     pub fn kl(q: &[f64]) -> Result<Self, SimplexError> {
         check_x(q)?;
-        if q.iter().any(|&v| !(v > 0.0)) {
+        if q.iter().any(|&v| v <= 0.0) {
             return Err(SimplexError::OutOfRange);
         }
         let s: f64 = q.iter().sum();
@@ -278,7 +278,7 @@ impl Run {
             if !eta.is_finite() {
                 return Err(SimplexError::NonFinite);
             }
-            if !(eta > 0.0) || eta > X_MAX || (method == Method::Fw && eta > 1.0) {
+            if eta <= 0.0 || eta > X_MAX || (method == Method::Fw && eta > 1.0) {
                 return Err(SimplexError::BadStep);
             }
         }
@@ -324,13 +324,19 @@ impl Run {
             }
             Method::Eg => {
                 // In log space: ln p ← ln p − η∇F, renormalised; p_i e^{−η∇F_i} would be 0·∞ once a
-                // p_i underflows.
+                // p_i underflows. (For the entropy, ln p ← (1 − ητ)ln p + ηx: with ητ > 2 the log
+                // weights oscillate with growing amplitude — EG diverges — and LOG_FLOOR keeps that finite.)
                 let g = self.obj.grad_with(&self.p, &self.log_p);
                 let mut l: Vec<f64> = self.log_p.iter().zip(&g).map(|(a, b)| a - self.eta * b).collect();
                 let lse = log_sum_exp(&l);
                 l.iter_mut().for_each(|v| *v = (*v - lse).max(LOG_FLOOR));
-                self.p = l.iter().map(|v| v.exp()).collect();
-                self.log_p = l;
+                // Huge log weights lose absolute precision in v − lse; dividing by the actual sum puts
+                // p back on the simplex to rounding.
+                let p: Vec<f64> = l.iter().map(|v| v.exp()).collect();
+                let s: f64 = p.iter().sum();
+                self.p = p.iter().map(|v| v / s).collect();
+                let ls = s.ln();
+                self.log_p = l.iter().map(|v| (v - ls).max(LOG_FLOOR)).collect();
             }
         }
         self.t += 1;
@@ -374,4 +380,155 @@ pub fn solve(obj: &Objective, method: Method, eta: f64, steps: usize) -> Result<
         run.step();
     }
     Ok(SimplexResult { f: obj.value(&run.p), f_star: obj.optimum().1, p: run.p })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: &[f64], b: &[f64], tol: f64) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= tol)
+    }
+
+    fn x() -> Objective {
+        Objective::sq(&[1.0, 0.5, -1.0]).unwrap()
+    }
+
+    #[test]
+    fn spec_w3_t10_frank_wolfe_2_over_t_plus_2() {
+        let tr = trajectory(&x(), Method::Fw2t, 0.0, 200).unwrap();
+        let want =
+            [[1.0, 0.0, 0.0], [1.0 / 3.0, 2.0 / 3.0, 0.0], [2.0 / 3.0, 1.0 / 3.0, 0.0], [0.8, 0.2, 0.0], [0.5333333333, 0.4666666667, 0.0]];
+        for (k, w) in want.iter().enumerate() {
+            assert!(close(&tr[k + 1], w, 5e-11), "step {}: {:?}", k + 1, tr[k + 1]);
+        }
+        // The first step (η = 1) lands exactly on a vertex.
+        assert_eq!(tr[1], vec![1.0, 0.0, 0.0]);
+        assert!(close(&tr[200], &[0.7496019900, 0.2503980100, 0.0], 5e-11));
+        let r = solve(&x(), Method::Fw2t, 0.0, 200).unwrap();
+        assert!((r.f - 1.1250003168).abs() < 5e-11 && r.f_star == 1.125, "{r:?}");
+        assert_eq!(x().optimum().0, vec![0.75, 0.25, 0.0]);
+    }
+
+    #[test]
+    fn spec_w3_t11_fixed_step_stalls_with_mass_on_the_wrong_vertex() {
+        let r = solve(&x(), Method::Fw, 0.05, 200).unwrap();
+        // (The spec prints the residual mass to 4 digits.)
+        assert!(close(&r.p[..2], &[0.7368975258, 0.2630907899], 5e-11) && (r.p[2] - 1.168e-5).abs() < 5e-9, "{:?}", r.p);
+        assert!((r.f - 1.1253722543).abs() < 5e-11);
+        // O(η) stall: 4000 more steps do not get F − F* below ~1e-4 with η = 0.05, while 2/(t+2) does.
+        let stalled = solve(&x(), Method::Fw, 0.05, 4000).unwrap();
+        let textbook = solve(&x(), Method::Fw2t, 0.0, 4000).unwrap();
+        assert!(stalled.f - 1.125 > 1e-4 && textbook.f - 1.125 < 1e-6, "{} {}", stalled.f, textbook.f);
+    }
+
+    #[test]
+    fn spec_w3_t12_exponentiated_gradient_starts_with_softmax() {
+        let tr = trajectory(&x(), Method::Eg, 0.5, 3).unwrap();
+        assert!(close(&tr[1], &crate::math::softmax::softmax(&[1.0, 0.5, -1.0], 1.0), 1e-15));
+        assert!(close(&tr[1], &[0.5740969930, 0.3482074279, 0.0776955791], 5e-11));
+        assert!(close(&tr[2], &[0.6705996441, 0.3092227430, 0.0201776129], 5e-11));
+        assert!(close(&tr[3], &[0.7096078966, 0.2848546429, 0.0055374605], 5e-11));
+        // EG never reaches the face (p₃ shrinks by ≈ e^{−1.25} per step: still 1e-109 after 200
+        // steps; in f64 it underflows to 0 only after ~600, its log weight staying finite), while PGD
+        // lands on the face exactly.
+        let eg = solve(&x(), Method::Eg, 0.5, 200).unwrap();
+        assert!(eg.p[2] > 0.0 && eg.p[2] < 1e-100, "{:?}", eg.p);
+        let mut run = Run::new(x(), Method::Eg, 0.5).unwrap();
+        (0..2000).for_each(|_| run.step());
+        assert!(run.log_p.iter().all(|l| l.is_finite()) && close(run.p(), &[0.75, 0.25, 0.0], 1e-15));
+        let pgd = solve(&x(), Method::Pgd, 0.1, 1000).unwrap();
+        assert_eq!(pgd.p[2], 0.0);
+        assert!(close(&pgd.p, &[0.75, 0.25, 0.0], 1e-12), "{:?}", pgd.p);
+    }
+
+    #[test]
+    fn spec_w3_t13_kkt_at_the_optimum() {
+        let p = [0.75, 0.25, 0.0];
+        let g = x().grad(&p);
+        assert_eq!(g, vec![-0.5, -0.5, 2.0]);
+        assert_eq!(x().fw_gap(&p), 0.0);
+        assert!(x().fw_gap(&[1.0 / 3.0; 3]) > 0.0);
+    }
+
+    #[test]
+    fn closed_form_optima() {
+        let z = [1.0, 0.5, -1.0];
+        let e = Objective::entropy(&z, 0.5).unwrap();
+        let (p, f) = e.optimum();
+        assert!((e.value(&p) - f).abs() < 1e-15 && e.fw_gap(&p).abs() < 1e-14);
+        // Many EG steps converge to softmax(x/τ).
+        let r = solve(&e, Method::Eg, 0.5, 200).unwrap();
+        assert!(close(&r.p, &p, 1e-12) && (r.f - r.f_star).abs() < 1e-14, "{r:?}");
+        // τ = 0: the vertex of the largest score, lowest index on ties.
+        let lin = Objective::entropy(&[2.0, -1.0, 2.0], 0.0).unwrap();
+        assert_eq!(lin.optimum(), (vec![1.0, 0.0, 0.0], -2.0));
+        assert_eq!(trajectory(&lin, Method::Fw2t, 0.0, 1).unwrap()[1], vec![1.0, 0.0, 0.0]);
+        // Tiny τ: no overflow in F* = −τ·lse(x/τ) → −max x.
+        let cold = Objective::entropy(&z, 1e-300).unwrap();
+        assert_eq!(cold.optimum().1, -1.0);
+        let k = Objective::kl_softmax(&[0.2, -1.0, 0.7]).unwrap();
+        let (q, f) = k.optimum();
+        assert!(close(&q, &crate::math::softmax::softmax(&[0.2, -1.0, 0.7], 1.0), 1e-15) && f == 0.0);
+        // η = 1 EG on KL jumps to q in one step.
+        assert!(close(&trajectory(&k, Method::Eg, 1.0, 1).unwrap()[1], &q, 1e-15));
+        let (Objective::Kl { log_q: a }, Objective::Kl { log_q: b }) =
+            (Objective::kl(&[1.0, 3.0]).unwrap(), Objective::kl_softmax(&[0.0, 3f64.ln()]).unwrap())
+        else {
+            unreachable!()
+        };
+        assert!(close(&a, &b, 1e-15));
+    }
+
+    #[test]
+    fn ties_in_the_argmin_go_to_the_lowest_index() {
+        let tie = Objective::sq(&[0.5, 0.5, 0.5]).unwrap();
+        assert_eq!(trajectory(&tie, Method::Fw, 1.0, 1).unwrap()[1], vec![1.0, 0.0, 0.0]);
+        assert_eq!(argmin(&[f64::NEG_INFINITY, 0.0, f64::NEG_INFINITY]), 0);
+        assert_eq!(argmin(&[3.0, 1.0, 1.0]), 1);
+    }
+
+    #[test]
+    fn invalid_inputs_are_refused() {
+        assert_eq!(Objective::sq(&[]), Err(SimplexError::Empty));
+        assert_eq!(Objective::sq(&[f64::NAN]), Err(SimplexError::NonFinite));
+        assert_eq!(Objective::sq(&[1e101]), Err(SimplexError::OutOfRange));
+        assert_eq!(Objective::entropy(&[1.0], -0.1), Err(SimplexError::OutOfRange));
+        assert_eq!(Objective::kl(&[0.5, 0.0]), Err(SimplexError::OutOfRange));
+        assert_eq!(Run::new(x(), Method::Fw, 1.5).err(), Some(SimplexError::BadStep));
+        assert_eq!(Run::new(x(), Method::Eg, 0.0).err(), Some(SimplexError::BadStep));
+        assert_eq!(Run::new(x(), Method::Pgd, f64::NAN).err(), Some(SimplexError::NonFinite));
+        assert!(Run::new(x(), Method::Fw2t, f64::NAN).is_ok());
+        assert_eq!(trajectory(&x(), Method::Eg, 0.1, MAX_STEPS + 1).err(), Some(SimplexError::TooManySteps));
+    }
+
+    use proptest::prelude::*;
+
+    fn any_objective() -> impl Strategy<Value = Objective> {
+        (proptest::collection::vec(-1e3f64..1e3, 1..7), 0u8..4, -8.0f64..3.0).prop_map(|(x, kind, lt)| match kind {
+            0 => Objective::sq(&x).unwrap(),
+            1 => Objective::entropy(&x, 10f64.powf(lt)).unwrap(),
+            2 => Objective::entropy(&x, 0.0).unwrap(),
+            _ => Objective::kl_softmax(&x).unwrap(),
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+        #[test]
+        fn iterates_stay_on_the_simplex(obj in any_objective(), method in 0u8..4, le in -3.0f64..1.0) {
+            let method = [Method::Fw, Method::Fw2t, Method::Pgd, Method::Eg][method as usize];
+            let eta = if method == Method::Fw { 10f64.powf(le).min(1.0) } else { 10f64.powf(le) };
+            let tr = trajectory(&obj, method, eta, 300).unwrap();
+            for p in &tr {
+                prop_assert!(p.iter().all(|v| *v >= 0.0 && v.is_finite()), "{method:?} {p:?}");
+                prop_assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12, "{method:?} {p:?}");
+                let f = obj.value(p);
+                prop_assert!(f.is_finite());
+                // F* is a lower bound (up to rounding of the terms).
+                let (_, fs) = obj.optimum();
+                prop_assert!(f >= fs - 1e-9 * (1.0 + fs.abs()), "{method:?}: F = {f} < F* = {fs}");
+            }
+        }
+    }
 }

@@ -989,9 +989,10 @@ pub fn fit_gaussian(dim: usize, xs: &[Vec2]) -> Result<Gaussian, GaussError> {
 /// ṁ + (C⁻¹ − P)(x − m) is affine, so a step is x ← m' + E(x − m) with the mean m' advanced exactly
 /// and E a fourth-order Magnus step of the deviation ODE (see [`Flow::transport`]). The map is
 /// invertible (particles never cross) and bounded for any dt, so no dt can blow the cloud up. For `fitted`
-/// the mean and covariance are the particles' own (1/N: with it the cloud's moments obey exactly the
-/// closed-form moment ODE, started from the sample's moments, and converge to p for any n; 1/(n−1)
-/// would make them settle at Σ*·(n−1)/n). Langevin is plain Euler–Maruyama, with its O(dt) bias
+/// the mean and covariance are the particles' own, with 1/N: then the cloud's 1/N moments obey
+/// exactly the closed-form moment ODE, started from the sample's moments, and converge to (μ*, Σ*)
+/// for any n — so the KL dots of the fitted Gaussian approach 0. (With 1/(n−1) the cloud's 1/N
+/// covariance would settle at Σ*·(n−1)/n instead, the typical spread of an n-point sample of p.) Langevin is plain Euler–Maruyama, with its O(dt) bias
 /// (see [`Flow::em_moments`], [`Flow::em_stationary_cov`]); steps dt ≥ 2λ_min(Σ*) are refused.
 #[derive(Clone, Debug)]
 pub struct ParticleFlow {
@@ -1389,45 +1390,65 @@ pub struct Mle {
     pub iterations: usize,
 }
 
-/// Logistic-regression MLE by Newton's method (IRLS) from θ = 0, at most `max_iter` steps, with step
-/// halving whenever the NLL would rise (pure Newton can overshoot on nearly separable data). The
-/// data are centred first; Newton is affine-equivariant, so this changes the conditioning of the
-/// 3×3 systems, not the iterates. Depends on the training data and `max_iter`.
+/// Logistic-regression MLE by Newton's method (IRLS), at most `max_iter` steps, with step halving
+/// whenever the NLL would rise (pure Newton can overshoot on nearly separable data). It starts from
+/// the closed form (LDA), usually next to the MLE, which halves the passes over the data (θ = 0 if
+/// LDA is refused); the optimum is unique, so the start changes the cost, not the result. The data
+/// are centred first; Newton is affine-equivariant, so this changes the conditioning of the 3×3
+/// systems, not the iterates. Depends on the training data and `max_iter`.
 pub fn logistic_mle(data: &Labelled, max_iter: usize) -> Result<Mle, GaussError> {
     check_data(data)?;
     let (mu, _) = moments(&data.x)?;
     let xs: Vec<Vec2> = data.x.iter().map(|x| sub(*x, mu)).collect();
     let n = xs.len() as f64;
-    // One pass: NLL, gradient and Hessian at θ = (w₀, w₁, b), and whether θ separates strictly.
+    // One pass: NLL, gradient and Hessian (lower triangle) at θ = (w₀, w₁, b), and whether θ
+    // separates strictly. One exp per point: e = e^{−|s|} gives both the softplus and σ(s).
     let pass = |th: [f64; 3]| {
-        let (mut f, mut g, mut h, mut separates) = (0.0, [0.0; 3], [[0.0; 3]; 3], true);
+        let (mut f, mut g, mut h, mut separates) = (0.0, [0.0; 3], [0.0; 6], true);
         for (x, &y) in xs.iter().zip(&data.y) {
             let s = th[0] * x[0] + th[1] * x[1] + th[2];
             separates &= if y { s > 0.0 } else { s < 0.0 };
-            f += softplus(if y { -s } else { s });
-            let p = if s >= 0.0 { 1.0 / (1.0 + (-s).exp()) } else { s.exp() / (1.0 + s.exp()) };
-            let r = p - if y { 1.0 } else { 0.0 };
+            let e = (-s.abs()).exp();
+            let margin = if y { -s } else { s };
+            f += margin.max(0.0) + e.ln_1p();
+            let p = if s >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
+            let r = if y { p - 1.0 } else { p };
             let wgt = p * (1.0 - p);
-            let v = [x[0], x[1], 1.0];
-            for i in 0..3 {
-                g[i] += r * v[i];
-                for j in 0..=i {
-                    h[i][j] += wgt * v[i] * v[j];
-                }
-            }
+            let (a, b) = (wgt * x[0], wgt * x[1]);
+            g[0] += r * x[0];
+            g[1] += r * x[1];
+            g[2] += r;
+            h[0] += a * x[0];
+            h[1] += b * x[0];
+            h[2] += b * x[1];
+            h[3] += a;
+            h[4] += b;
+            h[5] += wgt;
         }
+        let h = [[h[0], 0.0, 0.0], [h[1], h[2], 0.0], [h[3], h[4], h[5]]];
         (f / n, g.map(|v| v / n), h.map(|r| r.map(|v| v / n)), separates)
     };
     let finish = |th: [f64; 3], status, iterations| {
         let w = [th[0], th[1]];
         Mle { fit: Linear { w, b: th[2] - dot(w, mu) }, status, iterations }
     };
-    let mut th = [0.0; 3];
-    let (mut f, mut g, mut h, _) = pass(th);
+    let mut th = match class_stats(data).and_then(|s| s.post()) {
+        Ok(lda) if all_finite(&[lda.w[0], lda.w[1], lda.b]) => [lda.w[0], lda.w[1], lda.b + dot(lda.w, mu)],
+        _ => [0.0; 3],
+    };
+    let (mut f, mut g, mut h, separates) = pass(th);
+    if separates {
+        return Ok(finish(th, MleStatus::Separable, 0));
+    }
     for it in 0..max_iter {
         let Some(step) = cholesky3_solve(h, g) else {
             return Ok(finish(th, MleStatus::Degenerate, it));
         };
+        let scale = 1.0 + th.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        if step.iter().all(|v| v.abs() <= 1e-13 * scale) {
+            // A step below rounding: take it without another pass over the data.
+            return Ok(finish([th[0] - step[0], th[1] - step[1], th[2] - step[2]], MleStatus::Converged, it + 1));
+        }
         let mut t = 1.0;
         let (mut next, mut eval);
         loop {
@@ -1438,8 +1459,6 @@ pub fn logistic_mle(data: &Labelled, max_iter: usize) -> Result<Mle, GaussError>
             }
             t *= 0.5;
         }
-        let size = (0..3).map(|i| (t * step[i]).abs()).fold(0.0, f64::max);
-        let scale = 1.0 + th.iter().fold(0.0f64, |a, v| a.max(v.abs()));
         th = next;
         (f, g, h) = (eval.0, eval.1, eval.2);
         if eval.3 {
@@ -1447,9 +1466,6 @@ pub fn logistic_mle(data: &Labelled, max_iter: usize) -> Result<Mle, GaussError>
         }
         if !all_finite(&th) {
             return Ok(finish(th, MleStatus::Degenerate, it + 1));
-        }
-        if size <= 1e-13 * scale {
-            return Ok(finish(th, MleStatus::Converged, it + 1));
         }
     }
     Ok(finish(th, MleStatus::NotConverged, max_iter))
@@ -1526,7 +1542,7 @@ pub struct CurvePoint {
 /// `repeats` training sets per size (seeded: training set r of size n uses a sub-stream of `seed`
 /// fixed by (n, r), the test set another). Depends on the spec, the sizes, repeats, test_n and seed.
 pub fn learning_curve(spec: &ClassSpec, ns: &[usize], repeats: usize, test_n: usize, seed: u64) -> Result<Vec<CurvePoint>, GaussError> {
-    if repeats.saturating_mul(ns.len()) > 10_000 {
+    if repeats.saturating_mul(ns.len()) > 10_000 || test_n == 0 {
         return Err(GaussError::Count);
     }
     let test = sample_classes(spec, test_n, Rng::stream(seed, u64::MAX).next_u64())?;

@@ -83,9 +83,14 @@ fn main() {
     }
     let ns: Vec<usize> = (0..10).map(|i| (10.0 * 500f64.powf(i as f64 / 9.0)).round() as usize).collect();
     let t = time(3, || {
-        black_box(learning_curve(&spec, &ns, 20, 4000, 1).expect("ok"));
+        black_box(learning_curve(&spec, &ns, 20, 1).expect("ok"));
     });
-    println!("classify    learning curve, n = {ns:?}, 20 repeats, 4000 test points: {:.1} ms", t);
+    println!("classify    learning curve, n = {ns:?}, 20 repeats: {:.1} ms", t);
+    let f = fit_classifiers(&sample_classes(&spec, 20, 1).expect("ok")).expect("ok").post;
+    let t = time(1001, || {
+        black_box(population_metrics(&spec, &f).expect("ok"));
+    });
+    println!("classify    population accuracy + NLL of one rule {:8.4} ms", t);
 
     // simplex: 1000 steps from the uniform point.
     let objs = [

@@ -179,8 +179,12 @@ impl Objective {
         }
     }
 
-    /// The minimiser p* and F* = F(p*) in closed form (see the variants).
+    /// The minimiser p* and F* = F(p*) in closed form (see the variants); (∅, 0) for an empty
+    /// objective built by hand (the constructors refuse it).
     pub fn optimum(&self) -> (Vec<f64>, f64) {
+        if self.n() == 0 {
+            return (Vec::new(), 0.0);
+        }
         match self {
             Objective::Sq { x } => {
                 let (p, _) = sparsemax(x);
@@ -500,6 +504,10 @@ mod tests {
         assert_eq!(Run::new(x(), Method::Pgd, f64::NAN).err(), Some(SimplexError::NonFinite));
         assert!(Run::new(x(), Method::Fw2t, f64::NAN).is_ok());
         assert_eq!(trajectory(&x(), Method::Eg, 0.1, MAX_STEPS + 1).err(), Some(SimplexError::TooManySteps));
+        // Variants built by hand, bypassing the constructors: refused or harmless, never a panic.
+        let empty = Objective::Sq { x: vec![] };
+        assert_eq!(empty.optimum(), (vec![], 0.0));
+        assert_eq!(Run::new(empty, Method::Pgd, 0.1).err(), Some(SimplexError::Empty));
     }
 
     use proptest::prelude::*;

@@ -22,7 +22,7 @@ fn main() {
             let t1 = Instant::now();
             let r = heatmap(&v, 512, 512, 512, 512, &theme);
             let t2 = Instant::now();
-            assert_eq!(r.rgb.len(), 512 * 512 * 3);
+            assert_eq!(r.px.len(), 512 * 512 * 3);
             eval.push((t1 - t0).as_secs_f64() * 1e3);
             colour.push((t2 - t1).as_secs_f64() * 1e3);
         }

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Benchmarks every lab in headless Chromium (release build): per-frame step+draw time, parameter
-# change (replay + redraw) and background redraw; prints a table and writes target/bench.json.
+# Benchmarks every lab in headless Chromium on the release build, on the path a person takes: real
+# DOM events from dispatch to the painted frame, and playing frames (tests/browser/bench.mjs; pass
+# its options through, e.g. --dpr 1 --quick). Then each lab's share of the wasm bundle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 export PATH="$HOME/.cargo/bin:$PWD/tools/node_modules/.bin:$PATH" TRUNK_SKIP_VERSION_CHECK=true
 trunk build --release
-node tests/browser/bench.mjs --also 'gradient_flow&methods=flow,gd,momentum,sign,coord,modified&lr=0.016' --also 'gradient_flow&streamlines=1' --also 'optimizers&surface=custom&gallery=goldstein_price' "$@"
-node tests/browser/bench_jl.mjs
+scripts/page-weight.sh
+node tests/browser/bench.mjs "$@"
+# The same release build with symbol names kept, for the per-lab share of the code.
+CARGO_PROFILE_RELEASE_STRIP=none cargo build --release --quiet --target wasm32-unknown-unknown --bin flowlab
+node scripts/wasm-share.mjs target/wasm32-unknown-unknown/release/flowlab.wasm

@@ -15,7 +15,11 @@ step "clippy (wasm32)"
 cargo clippy --target wasm32-unknown-unknown --lib --bins --quiet -- -D warnings
 step "native tests"
 cargo test --quiet
+step "adding a lab by docs/adding-a-lab.md (a copy of jl under a new slug passes the registry tests)"
+scripts/check-new-lab.sh
 step "release build (trunk)"
 trunk build --release
+step "page weight: wasm + js ≤ 650 KB gzipped"
+scripts/page-weight.sh 650
 step "browser tests (headless Chromium)"
 node --test --test-concurrency=1 tests/browser/

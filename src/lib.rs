@@ -4,6 +4,7 @@
 //! `DrawingBackend`), [`lab`] (the contract every lab implements), [`labs`] (the labs and THE
 //! registry), then the browser shell (`ui`, wasm only) and the command line ([`cli`], native only).
 
+pub mod fmt;
 pub mod i18n;
 pub mod lab;
 pub mod labs;

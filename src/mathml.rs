@@ -1,6 +1,6 @@
 //! Small builders for MathML markup (browsers render MathML natively: no JavaScript maths library).
 
-use crate::math::fmt_sig;
+use crate::fmt::fmt_sig;
 
 /// A number, 4 significant digits.
 pub fn n(x: f64) -> String {

@@ -2,7 +2,7 @@
 
 use flowlab::cli;
 use flowlab::lab::{parse_query, ControlKind, DynLab, Notice, Value, SHELL_KEYS};
-use flowlab::labs::LABS;
+use flowlab::labs::{LabEntry, LABS};
 use proptest::prelude::*;
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -14,10 +14,13 @@ fn golden_dir() -> PathBuf {
 /// A value in range that differs from `default` (for URL round trips).
 fn other_value(key: &str, kind: &ControlKind, default: &Value) -> Value {
     match (kind, default) {
-        (ControlKind::Text { .. }, Value::Text(_)) if key == "view" => Value::Text("-3,2.5,-1,4".into()),
-        (ControlKind::Text { .. }, Value::Text(_)) if key == "z" => Value::Text("0.25,-1.5,2,3.125".into()),
-        (ControlKind::Text { .. }, Value::Text(_)) if key == "mix" => Value::Text("1,0,0,0.5;2,1.5,-1,0.25".into()),
-        (ControlKind::Text { .. }, Value::Text(_)) => Value::Text("x^2 + 3*sin(y) - min(x, y)".into()),
+        (ControlKind::Text { examples, .. }, Value::Text(d)) => Value::Text(
+            examples
+                .iter()
+                .find(|e| *e != d)
+                .unwrap_or_else(|| panic!("text control {key} declares no example other than its default"))
+                .to_string(),
+        ),
         (ControlKind::Num { min, max, integer, log }, Value::Num(d)) => {
             let mut v = if *log { (min.ln() + 0.37 * (max.ln() - min.ln())).exp() } else { min + 0.37 * (max - min) };
             if *integer {
@@ -120,7 +123,7 @@ fn junk_and_extreme_values_are_reported_and_never_applied_raw() {
                         assert_eq!(notes.len(), 1, "{}: {}={j:?} → {notes:?}", e.slug, c.key);
                         assert_eq!(v, c.default);
                     }
-                    ControlKind::Text { check } => {
+                    ControlKind::Text { check, .. } => {
                         // Text is taken exactly when it is valid; otherwise reported and the default kept.
                         assert_eq!(notes.is_empty(), check(j).is_none(), "{}: {}={j:?} → {notes:?}", e.slug, c.key);
                         if !notes.is_empty() {
@@ -152,82 +155,132 @@ fn junk_and_extreme_values_are_reported_and_never_applied_raw() {
     }
 }
 
-/// The page's figure per lab at default settings, compared to the committed golden SVG.
-/// `FLOWLAB_BLESS=1 cargo test --test labs` regenerates them on purpose.
+/// The page's figure per lab at default settings, compared to the committed golden SVG. Only
+/// `FLOWLAB_BLESS=1 cargo test --test labs` writes them (on purpose); a missing golden fails.
 #[test]
 fn svg_goldens() {
     for e in LABS {
         let out = cli::run(&["svg".into(), format!("lab={}", e.slug)]).expect("render");
         let path = golden_dir().join(format!("{}.svg", e.slug));
-        if std::env::var_os("FLOWLAB_BLESS").is_some() || !path.exists() && std::env::var_os("CI").is_none() {
+        if std::env::var("FLOWLAB_BLESS").as_deref() == Ok("1") {
             std::fs::write(&path, &out.body).unwrap();
         }
-        let want = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing golden {path:?}: run with FLOWLAB_BLESS=1"));
+        let want = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("{}: no golden {path:?}; write it on purpose with FLOWLAB_BLESS=1 cargo test --test labs", e.slug));
         assert!(out.body.contains(&format!("<desc>?lab={}</desc>", e.slug)));
-        if matches!(e.slug, "optimizers" | "gradient_flow") {
-            assert!(out.body.contains("data:image/png;base64,"), "{}: the background raster is embedded", e.slug);
-        }
+        // Every raster of the figure is embedded as a PNG.
+        let (lab, _) = cli::instance_for(&format!("lab={}", e.slug)).unwrap();
+        let ops = lab.record_page(900, 900, &flowlab::plot::theme::Theme::light(1.0)).unwrap();
+        let images = ops.iter().filter(|o| matches!(o, flowlab::plot::backend::Op::Image { .. })).count();
+        assert_eq!(out.body.matches("href=\"data:image/png;base64,").count(), images, "{}: every raster embedded", e.slug);
         assert!(out.body == want, "{}: SVG differs from {path:?} (FLOWLAB_BLESS=1 to accept on purpose)", e.slug);
+        // Counted axes print whole numbers (`200`, not `200.0`).
+        for label in out.body.split("</text>").filter_map(|t| t.rsplit('\n').nth(1)) {
+            let l = label.trim();
+            assert!(
+                !(l.ends_with(".0") && l.trim_end_matches(".0").chars().all(|c| c.is_ascii_digit() || c == '-' || c == '−')),
+                "{}: axis label {l:?}",
+                e.slug
+            );
+        }
     }
 }
 
-/// Model and drawing code import nothing from the UI.
+/// What each layer of `src/` may not name. Everything outside `ui/` (and the wasm entry in
+/// `main.rs`) is free of browser types; numerics know nothing of drawing or labs; drawing knows
+/// nothing of labs; the contract knows no lab.
+fn banned(rel: &str) -> Vec<&'static str> {
+    let browser = ["leptos", "web_sys", "wasm_bindgen", "js_sys", "plotters_canvas", "crate::ui"];
+    let mut b: Vec<&'static str> = browser.to_vec();
+    let top = rel.split('/').next().unwrap_or("");
+    match top {
+        "math" => b.extend(["crate::plot", "crate::lab", "crate::labs", "plotters", "crate::cli", "crate::mathml"]),
+        "plot" => b.extend(["crate::lab", "crate::labs", "crate::cli"]),
+        "lab" => b.extend(["crate::labs", "crate::cli"]),
+        "fmt.rs" | "mathml.rs" => b.extend(["crate::plot", "crate::lab", "crate::labs", "crate::math", "plotters"]),
+        "i18n" => b.extend(["crate::plot", "crate::lab", "crate::labs", "crate::math", "plotters"]),
+        "labs" | "cli.rs" | "lib.rs" => {}
+        other => panic!("layering test: no rule for src/{other}"),
+    }
+    b
+}
+
+/// The layers of `src/` import only downwards (see [`banned`]), and the top-level modules form no
+/// cycle.
 #[test]
 fn layering() {
     let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut checked = 0;
-    let mut stack = vec![src.join("math"), src.join("plot"), src.join("labs")];
+    let mut uses: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
+    let mut stack = vec![src.clone()];
+    let mods = ["fmt", "i18n", "math", "mathml", "plot", "lab", "labs", "cli"];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let p = entry.unwrap().path();
+            let rel = p.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+            if rel == "ui" || rel == "main.rs" {
+                continue;
+            }
             if p.is_dir() {
                 stack.push(p);
             } else if p.extension().is_some_and(|x| x == "rs") {
                 let text = std::fs::read_to_string(&p).unwrap();
-                for banned in ["leptos", "web_sys", "wasm_bindgen", "js_sys", "crate::ui", "plotters_canvas"] {
-                    assert!(!text.contains(banned), "{p:?} mentions {banned}");
+                for bad in banned(&rel) {
+                    assert!(!text.contains(bad), "src/{rel} mentions {bad}");
+                }
+                let top = rel.split('/').next().unwrap().trim_end_matches(".rs").to_string();
+                for m in mods {
+                    if m != top && (text.contains(&format!("crate::{m}::")) || text.contains(&format!("crate::{m}::{{"))) {
+                        uses.entry(top.clone()).or_default().insert(m.to_string());
+                    }
                 }
                 checked += 1;
             }
         }
     }
-    assert!(checked >= 8, "layering test found only {checked} files");
+    assert!(checked >= 40, "layering test found only {checked} files");
+    // No cycles: repeatedly remove modules that use nothing still present.
+    let mut left: std::collections::BTreeSet<String> = mods.iter().map(|m| m.to_string()).collect();
+    while !left.is_empty() {
+        let free: Vec<String> = left.iter().filter(|m| uses.get(*m).is_none_or(|u| u.iter().all(|d| !left.contains(d)))).cloned().collect();
+        assert!(!free.is_empty(), "module cycle among {left:?}: {uses:?}");
+        for f in free {
+            left.remove(&f);
+        }
+    }
 }
 
-fn arb_value(key: &'static str, kind: ControlKind) -> BoxedStrategy<String> {
-    match kind {
-        ControlKind::Text { .. } if key == "view" => (-10.0f64..9.0, 0.1f64..10.0, -10.0f64..9.0, 0.1f64..10.0)
-            .prop_map(|(x, w, y, h)| format!("{x},{},{y},{}", x + w, y + h))
-            .boxed(),
-        // Mixtures: 1 to 5 components with valid numbers.
-        ControlKind::Text { .. } if key == "mix" => {
-            proptest::collection::vec((0.1f64..3.0, -4.0f64..4.0, -4.0f64..4.0, 0.05f64..1.0), 1..5)
-                .prop_map(|v| v.iter().map(|(w, x, y, s)| format!("{w},{x},{y},{s}")).collect::<Vec<_>>().join(";"))
-                .boxed()
+/// Every layer of every figure of every lab draws on the SVG backend too (the browser shows the
+/// layers, not `All`): no error, every image encoded, and something drawn.
+#[test]
+fn every_layer_draws_on_svg() {
+    use flowlab::lab::{Figure, Layer};
+    use flowlab::plot::backend::Op;
+    let theme = flowlab::plot::theme::Theme::dark(2.0);
+    for e in LABS {
+        let mut lab = (e.make)();
+        lab.finish();
+        let figs: &[Figure] = if e.meta.has_aux() { &[Figure::Main, Figure::Aux] } else { &[Figure::Main] };
+        for &fig in figs {
+            let mut total = 0;
+            for layer in [Layer::Background, Layer::Foreground] {
+                let mut ops = Vec::new();
+                lab.record(fig, layer, 640, 480, &theme, &mut ops).unwrap_or_else(|err| panic!("{}: {fig:?} {layer:?}: {err}", e.slug));
+                let svg = flowlab::plot::svg::write(&ops, (640, 480), &cli::png_base64);
+                let images = ops.iter().filter(|o| matches!(o, Op::Image { .. })).count();
+                assert_eq!(svg.matches("<image ").count(), images, "{}: {fig:?} {layer:?}: every image encoded", e.slug);
+                assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>\n"));
+                total += ops.len();
+            }
+            assert!(total > 10, "{}: {fig:?} draws something ({total} operations)", e.slug);
         }
-        // Logit lists: ordinary values, ties, huge magnitudes, infinities and NaN, 2 to 32 of them.
-        ControlKind::Text { .. } if key == "z" => proptest::collection::vec(
-            prop_oneof![
-                6 => (-8.0f64..8.0).prop_map(|v| format!("{v}")),
-                1 => Just("0".to_string()),
-                1 => Just("1e300".to_string()),
-                1 => Just("-1e300".to_string()),
-                1 => Just("inf".to_string()),
-                1 => Just("-inf".to_string()),
-                1 => Just("nan".to_string()),
-            ],
-            2..=32,
-        )
-        .prop_map(|v| v.join(","))
-        .boxed(),
-        ControlKind::Text { .. } => proptest::sample::select(
-            flowlab::labs::plane::GALLERY
-                .iter()
-                .map(|g| g.expr.to_string())
-                .chain(["log(x)".to_string(), "1/(x*y)".to_string(), "sqrt(x) + y^2".to_string()])
-                .collect::<Vec<_>>(),
-        )
-        .boxed(),
+    }
+}
+
+fn arb_value(kind: ControlKind) -> BoxedStrategy<String> {
+    match kind {
+        // Text controls declare valid examples (edge cases included): the tests know no lab.
+        ControlKind::Text { examples, .. } => proptest::sample::select(examples.to_vec()).prop_map(str::to_string).boxed(),
         ControlKind::Num { min, max, integer, .. } => {
             let span = max - min;
             prop_oneof![
@@ -248,10 +301,8 @@ fn arb_value(key: &'static str, kind: ControlKind) -> BoxedStrategy<String> {
     }
 }
 
-fn arb_query(slug: &'static str) -> impl Strategy<Value = Vec<(String, String)>> {
-    let lab = flowlab::labs::find(slug).map(|e| (e.make)()).unwrap();
-    let controls = lab.controls();
-    let strategies: Vec<_> = controls.into_iter().map(|c| (Just(c.key.to_string()), arb_value(c.key, c.kind), any::<bool>())).collect();
+fn arb_query(lab: &dyn DynLab) -> impl Strategy<Value = Vec<(String, String)>> {
+    let strategies: Vec<_> = lab.controls().into_iter().map(|c| (Just(c.key.to_string()), arb_value(c.kind), any::<bool>())).collect();
     strategies.prop_map(|v| v.into_iter().filter(|(_, _, keep)| *keep).map(|(k, v, _)| (k, v)).collect())
 }
 
@@ -267,7 +318,7 @@ fn check_lab(lab: &mut dyn DynLab) {
     for r in lab.readouts() {
         assert!(!r.text.contains("NaN") || r.warn, "readout shows NaN: {r:?}");
     }
-    let svg = lab.render_svg(240, 200, &flowlab::plot::theme::Theme::light(1.0), "").expect("render");
+    let svg = lab.render_svg(240, 200, &flowlab::plot::theme::Theme::light(1.0), "", &cli::png_base64).expect("render");
     // Look at the markup only: base64 image data can spell anything.
     let markup: String =
         svg.split("base64,").enumerate().map(|(i, part)| if i == 0 { part } else { part.split_once('"').map_or("", |x| x.1) }).collect();
@@ -276,11 +327,13 @@ fn check_lab(lab: &mut dyn DynLab) {
     }
 }
 
-/// Applies generated query pairs to a fresh lab (numeric values of the keys in `caps` clamped to
-/// [−5, cap] so costly labs stay quick; junk stays junk), then runs [`check_lab`]: no value may be
-/// ignored (the generators only produce usable values), nothing non-finite may appear.
-fn check_query(slug: &str, pairs: Vec<(String, String)>, caps: &[(&str, f64)]) -> Result<(), TestCaseError> {
-    let mut lab = flowlab::labs::find(slug).map(|e| (e.make)()).unwrap();
+/// Applies generated query pairs to a fresh lab (numeric values of the keys in the lab's
+/// `TEST_LIMITS` clamped to [−5, cap] so costly labs stay quick; junk stays junk), then runs
+/// [`check_lab`]: no value may be ignored (the generators only produce usable values), nothing
+/// non-finite may appear.
+fn check_query(e: &LabEntry, pairs: Vec<(String, String)>) -> Result<(), TestCaseError> {
+    let mut lab = (e.make)();
+    let caps = lab.test_limits();
     let pairs: Vec<(String, String)> = pairs
         .into_iter()
         .map(|(k, v)| match caps.iter().find(|(c, _)| *c == k) {
@@ -292,44 +345,27 @@ fn check_query(slug: &str, pairs: Vec<(String, String)>, caps: &[(&str, f64)]) -
         })
         .collect();
     let notes = lab.apply_query(&pairs);
-    prop_assert!(notes.iter().all(|n| !n.is_ignored()), "{:?}", notes);
+    prop_assert!(notes.iter().all(|n| !n.is_ignored()), "{}: {:?}", e.slug, notes);
     check_lab(lab.as_mut());
     Ok(())
 }
 
+/// Any parameters within and beyond the control ranges, for every lab: no panic, nothing
+/// non-finite reaches the data or the drawing.
+#[test]
+fn every_lab_never_panics_or_draws_non_finite() {
+    use proptest::test_runner::{Config, TestRunner};
+    for e in LABS {
+        let mut runner = TestRunner::new(Config { cases: 48, failure_persistence: None, ..Config::default() });
+        let base = (e.make)();
+        if let Err(err) = runner.run(&arb_query(base.as_ref()), |pairs| check_query(e, pairs)) {
+            panic!("{}: {err}", e.slug);
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
-
-    /// Any parameters within and beyond the control ranges: no panic, nothing non-finite reaches
-    /// the data or the drawing.
-    #[test]
-    fn optimizers_never_panic_or_draw_non_finite(pairs in arb_query("optimizers")) {
-        check_query("optimizers", pairs, &[])?;
-    }
-
-    /// The same for the gradient-flow lab.
-    #[test]
-    fn gradient_flow_never_panics_or_draws_non_finite(pairs in arb_query("gradient_flow")) {
-        check_query("gradient_flow", pairs, &[])?;
-    }
-
-    /// The same for the softmax lab.
-    #[test]
-    fn softmax_never_panics_or_draws_non_finite(pairs in arb_query("softmax")) {
-        check_query("softmax", pairs, &[])?;
-    }
-
-    /// The same for the Johnson–Lindenstrauss lab (sizes kept small: every case runs to completion).
-    #[test]
-    fn jl_never_panics_or_draws_non_finite(pairs in arb_query("jl")) {
-        check_query("jl", pairs, &[("n", 60.0), ("d", 300.0), ("k", 400.0)])?;
-    }
-
-    /// The same for the diffusion lab (few particles: every case runs to completion).
-    #[test]
-    fn diffusion_never_panics_or_draws_non_finite(pairs in arb_query("diffusion")) {
-        check_query("diffusion", pairs, &[("n", 150.0), ("steps", 8.0)])?;
-    }
 
     /// Arbitrary query strings never panic the parser or the lab.
     #[test]
@@ -341,14 +377,17 @@ proptest! {
     }
 }
 
-/// The README lists every lab and documents every URL key (teachers write these links by hand).
+/// The README's lab overview and URL-key tables are the ones the registry generates (teachers
+/// write links from them by hand), and it documents every shell key.
 #[test]
 fn readme_documents_every_lab_and_key() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let fresh = cli::with_generated(&readme).expect("README has the generated-block markers");
+    assert!(fresh == readme, "README's generated tables are out of date: run `cargo run -- readme`");
     for e in LABS {
-        assert!(readme.contains(&format!("`{}`", e.slug)), "README lists lab {}", e.slug);
+        assert!(readme.contains(&format!("`lab={}`", e.slug)), "README has a key table for {}", e.slug);
         for c in (e.make)().controls() {
-            assert!(readme.contains(&format!("`{}`", c.key)), "README documents key {}", c.key);
+            assert!(readme.contains(&format!("| `{}` |", c.key)), "README documents key {}", c.key);
         }
     }
     for k in SHELL_KEYS {

@@ -101,7 +101,7 @@ fn dragging_sets_logits_and_keeps_their_mean() {
 #[test]
 fn the_caret_points_at_the_bad_logit() {
     let c = flowlab::labs::find("softmax").map(|e| (e.make)()).unwrap().controls().into_iter().find(|c| c.key == "z").unwrap();
-    let flowlab::lab::ControlKind::Text { check } = c.kind else { panic!("z is a text field") };
+    let flowlab::lab::ControlKind::Text { check, .. } = c.kind else { panic!("z is a text field") };
     assert_eq!(check("1,0.5,-1"), None);
     assert_eq!(check("1, 2,zz").map(|e| e.0), Some(6));
     assert_eq!(check("1").map(|e| e.0), Some(2), "too few: after the end");

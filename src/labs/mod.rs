@@ -1,17 +1,8 @@
-//! THE registry: one line per lab. Navigation, URL handling, the CLI and the tests that run over
-//! every lab all read this list, so registering a lab is all it takes to get them.
+//! THE registry: one line per lab. Navigation, URL handling, the CLI, the README's key tables and
+//! the tests that run over every lab all read this list, so registering a lab is all it takes to
+//! get them (see `docs/adding-a-lab.md`).
 
-/// Diffusion-ODE particle flows.
-pub mod diffusion;
-/// Gradient flow against its discretisations.
-pub mod gradient_flow;
-/// Johnson–Lindenstrauss random projections.
-pub mod jl;
-/// Optimizer paths on 2-D loss surfaces.
-pub mod optimizers;
 pub mod plane;
-/// Softmax and its alternatives on the simplex.
-pub mod softmax;
 
 use crate::lab::{DynLab, Instance, Lab, LabMeta};
 
@@ -19,29 +10,37 @@ use crate::lab::{DynLab, Instance, Lab, LabMeta};
 pub struct LabEntry {
     /// URL slug.
     pub slug: &'static str,
-    /// Title and texts.
-    pub meta: fn() -> &'static LabMeta,
+    /// Title, texts, captions.
+    pub meta: &'static LabMeta,
     /// A fresh instance at default parameters.
     pub make: fn() -> Box<dyn DynLab>,
 }
 
-const fn entry<L: Lab>() -> LabEntry {
-    LabEntry { slug: L::SLUG, meta: L::meta, make: make::<L> }
+/// The registry entry of a lab type.
+pub const fn entry<L: Lab>() -> LabEntry {
+    LabEntry { slug: L::SLUG, meta: &L::META, make: make::<L> }
 }
 
 fn make<L: Lab>() -> Box<dyn DynLab> {
     Box::new(Instance::<L>::default())
 }
 
-/// Every lab, in menu order.
-#[rustfmt::skip]
-pub static LABS: &[LabEntry] = &[
-    entry::<optimizers::Optimizers>(),
-    entry::<gradient_flow::GradientFlow>(),
-    entry::<softmax::Softmax>(),
-    entry::<jl::Jl>(),
-    entry::<diffusion::Diffusion>(),
-];
+/// Declares each lab's module (its folder) and lists it in [`LABS`], in menu order.
+macro_rules! registry {
+    ($($module:ident :: $lab:ident),* $(,)?) => {
+        $(pub mod $module;)*
+        /// Every lab, in menu order.
+        pub static LABS: &[LabEntry] = &[$(entry::<$module::$lab>()),*];
+    };
+}
+
+registry! {
+    optimizers::Optimizers,
+    gradient_flow::GradientFlow,
+    softmax::Softmax,
+    jl::Jl,
+    diffusion::Diffusion,
+}
 
 /// Looks a lab up by slug.
 pub fn find(slug: &str) -> Option<&'static LabEntry> {

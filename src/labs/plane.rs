@@ -2,8 +2,9 @@
 //! the view window, with their control rows. A lab embeds a [`Plane`] in its parameters and lists
 //! the rows from here, so the keys, ranges and behaviour are the same in every 2-D lab.
 
+use crate::fmt::{fmt_num, parse_num};
 use crate::i18n::{t, tf};
-use crate::lab::{fmt_num, parse_num, Control, Value};
+use crate::lab::{Control, Value};
 use crate::math::expr::Program;
 use crate::math::surfaces::{Surface, SurfaceKind, SURFACE_OPTIONS};
 use crate::math::View;
@@ -242,6 +243,7 @@ pub const fn formula<P: HasPlane>() -> Control<P> {
         },
         check_formula,
     )
+    .examples(&["x^2 + 3*sin(y) - min(x, y)", "(1-x)^2 + 100*(y-x^2)^2", "log(x)", "1/(x*y)", "sqrt(x) + y^2", "abs(x) + tanh(y)*e^-pi"])
     .visible(|p: &P| p.plane().surface == SurfaceKind::Custom)
     .help("numbers, x, y, + − * / ^, ( ), sin cos tan exp log sqrt abs tanh sinh cosh atan min max, pi, e")
 }
@@ -259,6 +261,7 @@ pub const fn view<P: HasPlane>() -> Control<P> {
         },
         check_view,
     )
+    .examples(&["-3,2.5,-1,4", "-10,-9.9,0,0.1", "0.5,9,-10,-0.5", "-1e-3,1e-3,-1e-3,1e-3"])
     .default_from(|p: &P| Value::Text(view_text(&p.plane().default_view())))
 }
 

@@ -3,6 +3,7 @@
 //! dx/dσ = (x − D(x; σ))/σ on the EDM schedule, five samplers, a fine reference solve, and the
 //! Poisson-flow (force-field) generator with an exponent k.
 
+use super::ode::rk4_step;
 use crate::math::rng::Rng;
 
 /// One component w·N(μ, s²I).
@@ -61,7 +62,7 @@ impl Mixture {
         max + terms.iter().map(|l| (l - max).exp()).sum::<f64>().ln() - (2.0 * std::f64::consts::PI).ln()
     }
 
-    /// −ln p_σ on the tensor grid `cols` × `rows` (row-major, as [`crate::plot::raster::sample_grid`]
+    /// −ln p_σ on the tensor grid `cols` × `rows` (row-major, as the heat-map sampler
     /// wants): per component the squared offsets are computed once per column and once per row, and
     /// terms more than e⁻⁴⁰ below the largest are skipped (they cannot change a double's sum), so a
     /// heat-map frame costs about one exp per pixel instead of one per pixel and component.
@@ -190,19 +191,17 @@ pub const REFERENCE_STEPS: usize = 400;
 pub fn reference(m: &Mixture, x: [f64; 2], from: f64, to: f64, steps: usize, scratch: &mut Vec<f64>) -> [f64; 2] {
     let (s0, s1) = (from.ln(), to.ln());
     let h = (s1 - s0) / steps as f64;
-    let f = |x: [f64; 2], s: f64, sc: &mut Vec<f64>| {
-        let d = m.denoise(x, s.exp(), sc);
-        [x[0] - d[0], x[1] - d[1]]
+    // The scratch buffer is reused by every evaluation; RefCell lets the stepper's Fn borrow it.
+    let sc = std::cell::RefCell::new(std::mem::take(scratch));
+    let f = |x: [f64; 2], s: f64| {
+        let d = m.denoise(x, s.exp(), &mut sc.borrow_mut());
+        Some([x[0] - d[0], x[1] - d[1]])
     };
     let mut x = x;
     for i in 0..steps {
-        let s = s0 + i as f64 * h;
-        let k1 = f(x, s, scratch);
-        let k2 = f([x[0] + 0.5 * h * k1[0], x[1] + 0.5 * h * k1[1]], s + 0.5 * h, scratch);
-        let k3 = f([x[0] + 0.5 * h * k2[0], x[1] + 0.5 * h * k2[1]], s + 0.5 * h, scratch);
-        let k4 = f([x[0] + h * k3[0], x[1] + h * k3[1]], s + h, scratch);
-        x = [x[0] + h / 6.0 * (k1[0] + 2.0 * k2[0] + 2.0 * k3[0] + k4[0]), x[1] + h / 6.0 * (k1[1] + 2.0 * k2[1] + 2.0 * k3[1] + k4[1])];
+        x = rk4_step(f, x, s0 + i as f64 * h, h).unwrap_or(x);
     }
+    *scratch = sc.into_inner();
     x
 }
 
@@ -285,12 +284,7 @@ pub fn field_line(m: &Mixture, x: [f64; 2], from: f64, to: f64, k: f64, frames: 
     out.push(x);
     for i in 0..frames * sub {
         let s = s0 + i as f64 * h;
-        let f = |x: [f64; 2], s: f64| field_velocity(m, x, s.exp(), k);
-        let k1 = f(x, s);
-        let k2 = f([x[0] + 0.5 * h * k1[0], x[1] + 0.5 * h * k1[1]], s + 0.5 * h);
-        let k3 = f([x[0] + 0.5 * h * k2[0], x[1] + 0.5 * h * k2[1]], s + 0.5 * h);
-        let k4 = f([x[0] + h * k3[0], x[1] + h * k3[1]], s + h);
-        x = [x[0] + h / 6.0 * (k1[0] + 2.0 * k2[0] + 2.0 * k3[0] + k4[0]), x[1] + h / 6.0 * (k1[1] + 2.0 * k2[1] + 2.0 * k3[1] + k4[1])];
+        x = rk4_step(|x, s| Some(field_velocity(m, x, s.exp(), k)), x, s, h).unwrap_or(x);
         if (i + 1) % sub == 0 {
             out.push(x);
         }

@@ -1,8 +1,19 @@
-//! Adaptive Runge–Kutta (Dormand–Prince 5(4)) for planar autonomous ODEs ẏ = f(y).
+//! ODE steppers for planar systems: the classical RK4 step (one for every lab) and adaptive
+//! Runge–Kutta (Dormand–Prince 5(4)) for autonomous ODEs ẏ = f(y).
 
 use nalgebra::Vector2;
 
 type V = Vector2<f64>;
+
+/// One classical Runge–Kutta step of ẋ = f(x, t) from (x, t) with step h; `None` as soon as `f`
+/// is (the field undefined, or a stop condition of the caller).
+pub fn rk4_step(f: impl Fn([f64; 2], f64) -> Option<[f64; 2]>, x: [f64; 2], t: f64, h: f64) -> Option<[f64; 2]> {
+    let k1 = f(x, t)?;
+    let k2 = f([x[0] + 0.5 * h * k1[0], x[1] + 0.5 * h * k1[1]], t + 0.5 * h)?;
+    let k3 = f([x[0] + 0.5 * h * k2[0], x[1] + 0.5 * h * k2[1]], t + 0.5 * h)?;
+    let k4 = f([x[0] + h * k3[0], x[1] + h * k3[1]], t + h)?;
+    Some([x[0] + h / 6.0 * (k1[0] + 2.0 * k2[0] + 2.0 * k3[0] + k4[0]), x[1] + h / 6.0 * (k1[1] + 2.0 * k2[1] + 2.0 * k3[1] + k4[1])])
+}
 
 /// Integrates ẏ = f(y) from time 0 to `dt` starting at `y`, with error control to `tol`
 /// (mixed absolute/relative). `h` carries the step size between calls. Returns `None` when the
@@ -81,6 +92,28 @@ pub fn dopri(f: &impl Fn(V) -> V, y: V, dt: f64, tol: f64, h: &mut f64) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// RK4 on ẋ = Ax (a rotation with decay) matches the matrix exponential to O(h⁵) per step.
+    #[test]
+    fn rk4_is_fourth_order() {
+        let f = |x: [f64; 2], _t: f64| Some([-0.1 * x[0] - x[1], x[0] - 0.1 * x[1]]);
+        let exact = |t: f64| {
+            let r = (-0.1 * t).exp();
+            [r * t.cos(), r * t.sin()]
+        };
+        let err = |n: usize| {
+            let h = 1.0 / n as f64;
+            let mut x = [1.0, 0.0];
+            for i in 0..n {
+                x = rk4_step(f, x, i as f64 * h, h).unwrap();
+            }
+            let e = exact(1.0);
+            (x[0] - e[0]).hypot(x[1] - e[1])
+        };
+        let order = (err(10) / err(20)).log2();
+        assert!((order - 4.0).abs() < 0.2, "order {order}");
+        assert_eq!(rk4_step(|_, t| (t < 0.4).then_some([1.0, 0.0]), [0.0, 0.0], 0.0, 1.0), None, "stops when f does");
+    }
 
     #[test]
     fn exponential_decay_and_rotation() {

@@ -241,7 +241,7 @@ fn beale_terms(x: f64, y: f64) -> (f64, f64, f64) {
 
 /// "x = …, y = …, L = …, ‖∇L‖ = …": the hover text of 2-D labs.
 pub fn describe_point(f: &impl Objective, x: f64, y: f64) -> String {
-    use crate::math::fmt_sig;
+    use crate::fmt::fmt_sig;
     let p = Vector2::new(x, y);
     format!("x = {}, y = {}, L = {}, ‖∇L‖ = {}", fmt_sig(x, 4), fmt_sig(y, 4), fmt_sig(f.value(p), 4), fmt_sig(f.grad(p).norm(), 4))
 }

@@ -1,10 +1,16 @@
 //! Shared drawing, generic over plotters' `DrawingBackend`: the same code draws to the browser
 //! canvas and to SVG (tests, CLI). Nothing here knows about the browser.
 
+pub mod backend;
+pub mod frame;
+pub mod quiver;
 pub mod raster;
+pub mod svg;
 pub mod theme;
 
-use crate::lab::PlotFrame;
+pub use backend::Blit;
+pub use frame::PlotFrame;
+
 use crate::math::View;
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
@@ -65,6 +71,9 @@ pub fn field_chart<'a, DB: DrawingBackend>(
             .axis_desc_style(theme.text(13.0))
             .x_labels(7)
             .y_labels(7)
+            // `2`, not plotters' `2.0`; a real minus sign.
+            .x_label_formatter(&|v| crate::fmt::fmt_sig(*v, 4))
+            .y_label_formatter(&|v| crate::fmt::fmt_sig(*v, 4))
             .draw()?;
     }
     Ok((chart, v))
@@ -300,7 +309,7 @@ pub struct Series<'a> {
 /// to device pixels) with small crosses at `marks` (known minima). `f` evaluates the field on the
 /// grid of column x values × row y values at once (row-major), so a typed formula runs as a
 /// compiled grid evaluation.
-pub fn field_background<DB: DrawingBackend>(
+pub fn field_background<DB: Blit>(
     chart: &XyChart<'_, DB>,
     v: &View,
     f: impl Fn(&[f64], &[f64]) -> Vec<f64>,
@@ -417,6 +426,69 @@ pub fn legend<DB: DrawingBackend>(
     Ok(())
 }
 
+/// What a row of a [`key_box`] shows beside its text.
+#[derive(Clone, Copy, Debug)]
+pub enum Swatch {
+    /// A line in this colour.
+    Line(RGBColor),
+    /// A filled box in this colour.
+    Box(RGBColor),
+}
+
+/// Which corner of the plotting area a [`key_box`] goes in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Corner {
+    /// Upper right.
+    UpperRight,
+    /// Lower right.
+    LowerRight,
+}
+
+/// A key (legend) for charts whose entries are not paths: a box in a corner of the chart's plotting
+/// area with a swatch and a text per row, sized with the surface's own text measure (plotters' own
+/// series labels measure text through the browser's layout, one forced layout per label).
+pub fn key_box<DB: DrawingBackend, X, Y>(
+    chart: &ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    corner: Corner,
+    rows: &[(Swatch, String)],
+    theme: &theme::Theme,
+) -> DrawResult<(), DB>
+where
+    X: plotters::coord::ranged1d::Ranged,
+    Y: plotters::coord::ranged1d::Ranged,
+{
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let plot = chart.plotting_area();
+    let abs = plot.strip_coord_spec();
+    let (pw, ph) = abs.dim_in_pixel();
+    let style = theme.text_left(12.0, theme.fg);
+    let mut wmax = 0;
+    for (_, text) in rows {
+        wmax = wmax.max(abs.estimate_text_size(text, &style)?.0 as i32);
+    }
+    let (pad, row, sw) = (theme.px(6.0) as i32, theme.px(17.0) as i32, theme.px(18.0) as i32);
+    let (w, h) = (wmax + sw + 3 * pad, row * rows.len() as i32 + pad);
+    let x0 = pw as i32 - w - pad;
+    let y0 = match corner {
+        Corner::UpperRight => pad,
+        Corner::LowerRight => ph as i32 - h - pad,
+    };
+    abs.draw(&Rectangle::new([(x0, y0), (x0 + w, y0 + h)], theme.bg.mix(0.85).filled()))?;
+    abs.draw(&Rectangle::new([(x0, y0), (x0 + w, y0 + h)], theme.muted.stroke_width(1)))?;
+    for (i, (swatch, text)) in rows.iter().enumerate() {
+        let cy = y0 + pad / 2 + row * i as i32 + row / 2;
+        let lx = x0 + pad;
+        match swatch {
+            Swatch::Line(c) => abs.draw(&PathElement::new(vec![(lx, cy), (lx + sw, cy)], c.stroke_width(theme.px(2.0))))?,
+            Swatch::Box(c) => abs.draw(&Rectangle::new([(lx + sw / 4, cy - sw / 4), (lx + 3 * sw / 4, cy + sw / 4)], c.filled()))?,
+        }
+        abs.draw(&Text::new(text.clone(), (lx + sw + pad, cy - theme.px(7.0) as i32), style.clone()))?;
+    }
+    Ok(())
+}
+
 /// A chart for bars over classes 1…n: whole-number x labels, horizontal grid lines only, `y` as
 /// given; `label_areas` are the (x, y) axis label sizes in CSS pixels.
 pub fn class_chart<'a, DB: DrawingBackend>(
@@ -449,10 +521,129 @@ pub fn class_chart<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
-/// Curves against a common x axis from 0 to `x_max`, each `(palette index, points)`. With
-/// `log_y` the y axis is logarithmic over the positive values (non-positive ones are drawn at the
-/// floor), spanning at least 3 and at most 16 decades so one converged curve does not flatten the
-/// rest; otherwise linear with 5% padding.
+/// The axes of a line chart: x from 0 to `x_max`, y linear or logarithmic over the data's range
+/// rounded out (to whole decades on a log axis, to a multiple of a round step otherwise). Small
+/// changes of the data (a slider moved, a run stepped) keep the axes, and so a cached background.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LineAxes {
+    /// Right end of the x axis.
+    pub x_max: f64,
+    /// Logarithmic y axis.
+    pub log_y: bool,
+    /// Bottom of the y axis.
+    pub lo: f64,
+    /// Top of the y axis.
+    pub hi: f64,
+}
+
+impl LineAxes {
+    /// Axes for `curves`, each `(palette index, points)`. On a log axis non-positive values are
+    /// ignored (and drawn at the floor) and the range spans at least 3 and at most 16 decades, so
+    /// one converged curve does not flatten the rest.
+    pub fn fit(curves: &[(usize, Vec<(f64, f64)>)], x_max: f64, log_y: bool) -> Self {
+        Self::fit_values(curves.iter().flat_map(|(_, pts)| pts.iter().map(|p| p.1)), x_max, log_y)
+    }
+    /// [`LineAxes::fit`] from the y values alone (a cache key without building the curves).
+    pub fn fit_values(ys: impl Iterator<Item = f64>, x_max: f64, log_y: bool) -> Self {
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for y in ys {
+            if y.is_finite() && !(log_y && y <= 0.0) {
+                lo = lo.min(y);
+                hi = hi.max(y);
+            }
+        }
+        if !(lo.is_finite() && hi.is_finite()) {
+            (lo, hi) = (1e-3, 1.0);
+        }
+        let x_max = if x_max > 0.0 && x_max.is_finite() { x_max } else { 1.0 };
+        if log_y {
+            let hi = hi.max(lo * 10.0);
+            let lo = lo.max(hi * 1e-16).min(hi / 1e3);
+            let (lo, hi) = (10f64.powf(lo.log10().floor()), 10f64.powf((hi * 1.5).log10().ceil()));
+            LineAxes { x_max, log_y, lo, hi }
+        } else {
+            let pad = ((hi - lo).abs() * 0.05).max(1e-9);
+            let (lo, hi) = (lo - pad, hi + pad);
+            let step = 10f64.powf((hi - lo).log10().floor()) / 2.0;
+            LineAxes { x_max, log_y, lo: (lo / step).floor() * step, hi: (hi / step).ceil() * step }
+        }
+    }
+    /// A cache key: changes exactly when the axes do.
+    pub fn key(&self) -> u64 {
+        let bits = [self.x_max.to_bits(), self.lo.to_bits(), self.hi.to_bits(), self.log_y as u64];
+        bits.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b).wrapping_mul(0x100_0000_01b3))
+    }
+}
+
+/// Builds the chart of `axes` on `area` and runs `$body` with it (log and linear axes are
+/// different chart types; both the axes and the curves use this).
+macro_rules! with_line_chart {
+    ($area:expr, $axes:expr, $theme:expr, |$chart:ident, $digits:ident| $body:block) => {{
+        let mut builder = ChartBuilder::on($area);
+        builder.margin($theme.px(10.0)).x_label_area_size($theme.px(34.0)).y_label_area_size($theme.px(58.0));
+        let ax: &LineAxes = $axes;
+        if ax.log_y {
+            #[allow(unused_mut)]
+            let mut $chart = builder.build_cartesian_2d(0f64..ax.x_max, (ax.lo..ax.hi).log_scale())?;
+            let $digits = 2usize;
+            $body
+        } else {
+            #[allow(unused_mut)]
+            let mut $chart = builder.build_cartesian_2d(0f64..ax.x_max, ax.lo..ax.hi)?;
+            let $digits = 3usize;
+            $body
+        }
+    }};
+}
+
+/// A line chart's axes, grid and labels (the cached background of the chart).
+pub fn line_axes<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    axes: &LineAxes,
+    x_desc: &str,
+    y_desc: &str,
+    theme: &theme::Theme,
+) -> DrawResult<(), DB> {
+    with_line_chart!(area, axes, theme, |chart, digits| {
+        chart
+            .configure_mesh()
+            .light_line_style(theme.muted.mix(0.15))
+            .bold_line_style(theme.muted.mix(0.3))
+            .axis_style(theme.fg)
+            .label_style(theme.text(12.0))
+            .axis_desc_style(theme.text(13.0))
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .y_label_formatter(&|v| crate::fmt::fmt_sig(*v, digits))
+            // Steps, NFE, N are counted: `200`, not `200.0`.
+            .x_label_formatter(&|v| crate::fmt::fmt_sig(*v, 4))
+            .draw()?;
+    });
+    Ok(())
+}
+
+/// A line chart's curves, each `(palette index, points)`, in the coordinates of `axes`; long
+/// curves are thinned to what the pixels can show.
+pub fn line_curves<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    axes: &LineAxes,
+    curves: &[(usize, Vec<(f64, f64)>)],
+    theme: &theme::Theme,
+) -> DrawResult<(), DB> {
+    let w_px = area.dim_in_pixel().0 as usize;
+    let line = |pts: &[(f64, f64)]| -> Vec<(f64, f64)> {
+        let pts: Vec<(f64, f64)> = pts.iter().map(|&(x, y)| (x, if axes.log_y { y.max(axes.lo) } else { y })).collect();
+        decimate(&pts, w_px.max(16) / 2)
+    };
+    with_line_chart!(area, axes, theme, |chart, _digits| {
+        for (i, pts) in curves {
+            chart.draw_series(LineSeries::new(line(pts), theme.series(*i).stroke_width(theme.px(2.0))))?;
+        }
+    });
+    Ok(())
+}
+
+/// Curves against a common x axis from 0 to `x_max`, axes and curves together (see [`LineAxes`]).
 pub fn line_chart<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     curves: &[(usize, Vec<(f64, f64)>)],
@@ -462,58 +653,9 @@ pub fn line_chart<DB: DrawingBackend>(
     y_desc: &str,
     theme: &theme::Theme,
 ) -> DrawResult<(), DB> {
-    let mut lo = f64::INFINITY;
-    let mut hi = f64::NEG_INFINITY;
-    for (_, pts) in curves {
-        for &(_, y) in pts {
-            if (log_y && y <= 0.0) || !y.is_finite() {
-                continue;
-            }
-            lo = lo.min(y);
-            hi = hi.max(y);
-        }
-    }
-    if !(lo.is_finite() && hi.is_finite()) {
-        lo = 1e-3;
-        hi = 1.0;
-    }
-    let w_px = area.dim_in_pixel().0 as usize;
-    let mut builder = ChartBuilder::on(area);
-    builder.margin(theme.px(10.0)).x_label_area_size(theme.px(34.0)).y_label_area_size(theme.px(58.0));
-    let line = |pts: &[(f64, f64)], floor: f64| -> Vec<(f64, f64)> {
-        let pts: Vec<(f64, f64)> = pts.iter().map(|&(x, y)| (x, if log_y { y.max(floor) } else { y })).collect();
-        decimate(&pts, w_px.max(16) / 2)
-    };
-    // The log and linear axes are different chart types; one macro styles and fills both.
-    macro_rules! fill {
-        ($chart:expr, $digits:expr, $floor:expr) => {{
-            let mut chart = $chart;
-            chart
-                .configure_mesh()
-                .light_line_style(theme.muted.mix(0.15))
-                .bold_line_style(theme.muted.mix(0.3))
-                .axis_style(theme.fg)
-                .label_style(theme.text(12.0))
-                .axis_desc_style(theme.text(13.0))
-                .x_desc(x_desc)
-                .y_desc(y_desc)
-                .y_label_formatter(&|v| crate::math::fmt_sig(*v, $digits))
-                .draw()?;
-            for (i, pts) in curves {
-                chart.draw_series(LineSeries::new(line(pts, $floor), theme.series(*i).stroke_width(theme.px(2.0))))?;
-            }
-        }};
-    }
-    let x_max = if x_max > 0.0 && x_max.is_finite() { x_max } else { 1.0 };
-    if log_y {
-        let hi = hi.max(lo * 10.0);
-        let lo = lo.max(hi * 1e-16).min(hi / 1e3);
-        fill!(builder.build_cartesian_2d(0f64..x_max, (lo..hi * 1.5).log_scale())?, 2, lo);
-    } else {
-        let pad = ((hi - lo).abs() * 0.05).max(1e-9);
-        fill!(builder.build_cartesian_2d(0f64..x_max, (lo - pad)..(hi + pad))?, 3, 0.0);
-    }
-    Ok(())
+    let axes = LineAxes::fit(curves, x_max, log_y);
+    line_axes(area, &axes, x_desc, y_desc, theme)?;
+    line_curves(area, &axes, curves, theme)
 }
 
 #[cfg(test)]

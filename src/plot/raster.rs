@@ -1,6 +1,7 @@
 //! Dense fields as one RGB buffer: a heat map of a scalar field on a log colour scale with contour
 //! lines, blitted in one backend call (one `putImageData` on the canvas, one embedded PNG in SVG).
 
+use super::backend::Blit;
 use super::theme::Theme;
 use super::DrawResult;
 use crate::math::View;
@@ -8,17 +9,54 @@ use plotters::coord::Shift;
 use plotters::element::{Drawable, PointCollection};
 use plotters::prelude::*;
 use plotters_backend::{BackendCoord, DrawingErrorKind};
+use std::rc::Rc;
 
-/// An RGB image, row-major, 3 bytes per pixel.
+/// An image, row-major: RGB (3 bytes per pixel) or RGBA (4, a transparent overlay). The pixels
+/// are shared (`Rc`): a recording keeps the image without copying it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Raster {
     /// Width in pixels.
     pub w: u32,
     /// Height in pixels.
     pub h: u32,
-    /// `w·h·3` bytes (RGB), or `w·h·4` (RGBA: a transparent overlay, for the browser's canvas
-    /// backend only; SVG output takes RGB).
-    pub rgb: Vec<u8>,
+    /// Four bytes per pixel (RGBA, not premultiplied) rather than three (RGB).
+    pub alpha: bool,
+    /// `w·h·3` or `w·h·4` bytes.
+    pub px: Rc<Vec<u8>>,
+}
+
+impl Raster {
+    fn sized(w: u32, h: u32, alpha: bool, mut px: Vec<u8>) -> Self {
+        px.resize(w as usize * h as usize * if alpha { 4 } else { 3 }, 0);
+        Raster { w, h, alpha, px: Rc::new(px) }
+    }
+    /// An RGB image; `px` is cut or zero-padded to `w·h·3` bytes.
+    pub fn rgb(w: u32, h: u32, px: Vec<u8>) -> Self {
+        Self::sized(w, h, false, px)
+    }
+    /// An RGBA image; `px` is cut or zero-padded to `w·h·4` bytes.
+    pub fn rgba(w: u32, h: u32, px: Vec<u8>) -> Self {
+        Self::sized(w, h, true, px)
+    }
+    /// An RGB image from exactly `w·h·3` bytes, or `None`.
+    pub fn from_rgb(w: u32, h: u32, px: Vec<u8>) -> Option<Self> {
+        (w > 0 && h > 0 && px.len() == w as usize * h as usize * 3).then(|| Raster { w, h, alpha: false, px: Rc::new(px) })
+    }
+    /// The pixels for writing (copied first only if a recording still shares them).
+    pub fn pixels_mut(&mut self) -> &mut Vec<u8> {
+        Rc::make_mut(&mut self.px)
+    }
+    /// The image as RGBA bytes (RGB gets opaque alpha).
+    pub fn to_rgba(&self) -> Vec<u8> {
+        if self.alpha {
+            return self.px.as_ref().clone();
+        }
+        let mut out = vec![255u8; self.w as usize * self.h as usize * 4];
+        for (d, s) in out.chunks_exact_mut(4).zip(self.px.chunks_exact(3)) {
+            d[..3].copy_from_slice(s);
+        }
+        out
+    }
 }
 
 /// Number of contour levels across the colour range.
@@ -173,21 +211,23 @@ pub fn heatmap(values: &[f64], sw: u32, sh: u32, w: u32, h: u32, theme: &Theme) 
             px.copy_from_slice(if edge { &contour_lut[idx] } else { &lut[idx] });
         }
     }
-    Raster { w, h, rgb }
+    Raster::rgb(w, h, rgb)
 }
 
 /// Colour look-up table size.
 const LUT: usize = 1024;
 
-/// A raster placed at a pixel position of a drawing area.
-pub struct Blit<'a> {
+/// A raster placed at a pixel position of a drawing area, drawn at `size` pixels.
+pub struct Image<'a> {
     /// Top-left corner, in the area's pixel coordinates.
     pub at: (i32, i32),
+    /// Size drawn (the raster is stretched when it differs from its own size).
+    pub size: (u32, u32),
     /// The image.
     pub raster: &'a Raster,
 }
 
-impl<'a, 'b> PointCollection<'b, (i32, i32)> for &'b Blit<'a> {
+impl<'a, 'b> PointCollection<'b, (i32, i32)> for &'b Image<'a> {
     type Point = &'b (i32, i32);
     type IntoIter = std::iter::Once<&'b (i32, i32)>;
     fn point_iter(self) -> Self::IntoIter {
@@ -195,7 +235,7 @@ impl<'a, 'b> PointCollection<'b, (i32, i32)> for &'b Blit<'a> {
     }
 }
 
-impl<DB: DrawingBackend> Drawable<DB> for Blit<'_> {
+impl<DB: Blit> Drawable<DB> for Image<'_> {
     fn draw<I: Iterator<Item = BackendCoord>>(
         &self,
         mut pos: I,
@@ -203,51 +243,22 @@ impl<DB: DrawingBackend> Drawable<DB> for Blit<'_> {
         _: (u32, u32),
     ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
         match pos.next() {
-            Some(p) => backend.blit_bitmap(p, (self.raster.w, self.raster.h), &self.raster.rgb),
+            Some(p) => backend.blit(p, self.size, self.raster),
             None => Ok(()),
         }
     }
 }
 
-/// Fills a pixel-coordinate area (e.g. a chart's plotting area with its coordinates stripped)
-/// with a raster of exactly its size.
-pub fn draw_raster<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, raster: &Raster) -> DrawResult<(), DB> {
-    area.draw(&Blit { at: (0, 0), raster })
+/// Draws a raster at its own size at the top-left of a pixel-coordinate area (e.g. a chart's
+/// plotting area with its coordinates stripped).
+pub fn draw_raster<DB: Blit>(area: &DrawingArea<DB, Shift>, raster: &Raster) -> DrawResult<(), DB> {
+    area.draw(&Image { at: (0, 0), size: (raster.w, raster.h), raster })
 }
 
-/// Draws `raster` (RGB) stretched over the whole of `area` by the backend: on the browser canvas
-/// the stretch is bilinear and done in native code, so a heat map computed at half the device
-/// resolution costs a quarter. **Canvas layers only** ([`crate::lab::Layer::Background`] and
-/// `Foreground`, which only the browser draws): plotters' own backends cannot stretch and draw
-/// nothing for such a blit. SVG and CLI output (`Layer::All`) use [`draw_raster`] at full size.
-///
-/// plotters' `blit_bitmap` carries no source size, so it travels as an 8-byte trailer after the
-/// pixels (see [`stretched`]); a stretched blit can never be mistaken for a plain one (its length
-/// is neither w·h·3 nor w·h·4 of the destination).
-pub fn draw_raster_stretched<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, raster: &Raster) -> DrawResult<(), DB> {
-    let (w, h) = area.dim_in_pixel();
-    if (raster.w, raster.h) == (w, h) {
-        return draw_raster(area, raster);
-    }
-    let mut bytes = Vec::with_capacity(raster.rgb.len() + 8);
-    bytes.extend_from_slice(&raster.rgb);
-    bytes.extend_from_slice(&raster.w.to_le_bytes());
-    bytes.extend_from_slice(&raster.h.to_le_bytes());
-    let src = Raster { w, h, rgb: bytes };
-    area.draw(&Blit { at: (0, 0), raster: &src })
-}
-
-/// Decodes a blit made by [`draw_raster_stretched`] for a `w`×`h` destination: the source size and
-/// its RGB pixels, or `None` for a plain blit.
-pub fn stretched(src: &[u8], w: u32, h: u32) -> Option<(u32, u32, &[u8])> {
-    let n = (w as usize) * (h as usize);
-    if src.len() < 8 || src.len() == n * 3 || src.len() == n * 4 {
-        return None;
-    }
-    let (px, tail) = src.split_at(src.len() - 8);
-    let sw = u32::from_le_bytes(tail[..4].try_into().ok()?);
-    let sh = u32::from_le_bytes(tail[4..].try_into().ok()?);
-    (sw > 0 && sh > 0 && (sw as usize).checked_mul(sh as usize)?.checked_mul(3)? == px.len()).then_some((sw, sh, px))
+/// Draws `raster` stretched over the whole of `area` (smoothly, by the surface: the canvas does it
+/// in native code, so a heat map computed at half the device resolution costs a quarter).
+pub fn draw_raster_stretched<DB: Blit>(area: &DrawingArea<DB, Shift>, raster: &Raster) -> DrawResult<(), DB> {
+    area.draw(&Image { at: (0, 0), size: area.dim_in_pixel(), raster })
 }
 
 #[cfg(test)]
@@ -255,32 +266,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stretched_blits_round_trip_and_never_pass_for_plain_ones() {
-        let small = Raster { w: 3, h: 2, rgb: (0..18).collect() };
-        let mut bytes = small.rgb.clone();
-        bytes.extend_from_slice(&3u32.to_le_bytes());
-        bytes.extend_from_slice(&2u32.to_le_bytes());
-        assert_eq!(stretched(&bytes, 12, 8), Some((3, 2, &small.rgb[..])));
-        // Plain RGB and RGBA blits of the destination size are not stretched ones.
-        assert_eq!(stretched(&vec![0; 12 * 8 * 3], 12, 8), None);
-        assert_eq!(stretched(&vec![0; 12 * 8 * 4], 12, 8), None);
-        // A trailer that does not match the pixel count is refused.
-        let mut bad = small.rgb.clone();
-        bad.extend_from_slice(&4u32.to_le_bytes());
-        bad.extend_from_slice(&2u32.to_le_bytes());
-        assert_eq!(stretched(&bad, 12, 8), None);
-        assert_eq!(stretched(&[1, 2, 3], 12, 8), None);
-    }
-
-    #[test]
     fn heatmap_orders_colours_and_hatches_undefined() {
         let t = Theme::light(1.0);
         let view = View::new(-1.0, 1.0, -1.0, 1.0);
         let vals = sample(&view, 64, 64, |x, y| if x > 0.9 { f64::NAN } else { x * x + y * y });
         let r = heatmap(&vals, 64, 64, 64, 64, &t);
-        assert_eq!(r.rgb.len(), 64 * 64 * 3);
+        assert_eq!(r.px.len(), 64 * 64 * 3);
         // The centre (minimum) is the low ramp colour's hue (bluish: b > r); a corner is warm.
-        let at = |i: u32, j: u32| &r.rgb[((j * 64 + i) * 3) as usize..((j * 64 + i) * 3 + 3) as usize];
+        let at = |i: u32, j: u32| &r.px[((j * 64 + i) * 3) as usize..((j * 64 + i) * 3 + 3) as usize];
         let c = at(31, 31);
         assert!(c[2] > c[0], "centre {c:?}");
         let corner = at(1, 1);
@@ -301,7 +294,7 @@ mod tests {
         let half = heatmap(&sample(&view, 100, 100, f), 100, 100, 200, 200, &t);
         // Contour lines may move by a pixel; everything else must agree closely.
         let close =
-            full.rgb.chunks(3).zip(half.rgb.chunks(3)).filter(|(a, b)| a.iter().zip(b.iter()).all(|(x, y)| x.abs_diff(*y) <= 6)).count();
+            full.px.chunks(3).zip(half.px.chunks(3)).filter(|(a, b)| a.iter().zip(b.iter()).all(|(x, y)| x.abs_diff(*y) <= 6)).count();
         let frac = close as f64 / (200.0 * 200.0);
         assert!(frac > 0.9, "only {frac:.3} of pixels agree");
     }
@@ -312,9 +305,9 @@ mod tests {
         for f in [|_: f64, _: f64| 0.0, |_: f64, _: f64| f64::INFINITY, |x: f64, _: f64| x * 1e300 * 1e10] {
             let vals = sample(&View::new(0.0, 1.0, 0.0, 1.0), 8, 8, f);
             let r = heatmap(&vals, 8, 8, 16, 12, &t);
-            assert_eq!(r.rgb.len(), 16 * 12 * 3);
+            assert_eq!(r.px.len(), 16 * 12 * 3);
             let r = heatmap(&vals, 8, 8, 8, 8, &t);
-            assert_eq!(r.rgb.len(), 8 * 8 * 3);
+            assert_eq!(r.px.len(), 8 * 8 * 3);
         }
     }
 }

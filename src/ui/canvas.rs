@@ -1,178 +1,279 @@
-//! Canvas plumbing: a plotters backend that blits rasters with one `putImageData` (the stock
-//! canvas backend fills one rectangle per pixel), and HiDPI sizing.
+//! Canvas plumbing: replaying a recording ([`Op`]s) onto a 2-D context, HiDPI sizing, text
+//! measurement for layout, and PNG encoding for the SVG download.
+//!
+//! The replay keeps the context's style between operations and sets it only when it changes
+//! (plotters' own canvas backend formats and sets a colour string for every primitive). Images go
+//! through a scratch canvas and `drawImage`, so transparent ones composite and stretched ones are
+//! scaled smoothly by the browser.
 
-use plotters::prelude::DrawingBackend;
-use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind};
-use plotters_canvas::CanvasBackend;
+use crate::plot::backend::{Colour, HAlign, Op, Shape, TextOp, VAlign};
+use crate::plot::raster::Raster;
+use std::cell::RefCell;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-/// A backend whose `blit_bitmap` is handled by `blit` (RGB, RGBA, or a stretched blit of
-/// [`crate::plot::raster::draw_raster_stretched`]); everything else goes to the
-/// inner backend. The stock backends blit one pixel at a time: on the canvas that is one
-/// `fillRect` per pixel, in SVG one `<rect>` per pixel.
-pub struct Blitting<B: DrawingBackend, F: Blit> {
-    inner: B,
-    blit: F,
+fn css(c: Colour) -> String {
+    if c.alpha >= 1.0 {
+        format!("#{:02x}{:02x}{:02x}", c.rgb.0, c.rgb.1, c.rgb.2)
+    } else {
+        format!("rgba({},{},{},{})", c.rgb.0, c.rgb.1, c.rgb.2, c.alpha)
+    }
 }
 
-/// What handles a raster: (top-left, size, RGB bytes).
-pub trait Blit: FnMut((i32, i32), (u32, u32), &[u8]) {}
-impl<F: FnMut((i32, i32), (u32, u32), &[u8])> Blit for F {}
+/// The 2-D context of a canvas.
+pub fn context(c: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    c.get_context("2d").ok().flatten()?.dyn_into().ok()
+}
 
-type Err<B> = DrawingErrorKind<<B as DrawingBackend>::ErrorType>;
+/// A canvas element not in the document.
+pub fn offscreen(w: u32, h: u32) -> Option<HtmlCanvasElement> {
+    let doc = web_sys::window()?.document()?;
+    let c: HtmlCanvasElement = doc.create_element("canvas").ok()?.dyn_into().ok()?;
+    c.set_width(w.max(1));
+    c.set_height(h.max(1));
+    Some(c)
+}
 
-impl<B: DrawingBackend, F: Blit> DrawingBackend for Blitting<B, F> {
-    type ErrorType = B::ErrorType;
+thread_local! {
+    /// Images staged on offscreen canvases, most recently used last. A raster is known by its
+    /// pixel buffer (an `Rc`, kept alive here, so the buffer cannot change under it): drawing the
+    /// same raster again (a cached heat map, a support map) skips the upload; a new one reuses the
+    /// oldest canvas of its size (resizing a canvas reallocates its store).
+    static STAGED: RefCell<Vec<Staged>> = const { RefCell::new(Vec::new()) };
+    /// A context for measuring text, with the font last set on it.
+    static MEASURE: RefCell<Option<(CanvasRenderingContext2d, String)>> = const { RefCell::new(None) };
+}
 
-    fn get_size(&self) -> (u32, u32) {
-        self.inner.get_size()
-    }
-    fn ensure_prepared(&mut self) -> Result<(), Err<B>> {
-        self.inner.ensure_prepared()
-    }
-    fn present(&mut self) -> Result<(), Err<B>> {
-        self.inner.present()
-    }
-    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Result<(), Err<B>> {
-        self.inner.draw_pixel(point, color)
-    }
-    fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, style: &S) -> Result<(), Err<B>> {
-        self.inner.draw_line(from, to, style)
-    }
-    fn draw_rect<S: BackendStyle>(&mut self, ul: BackendCoord, br: BackendCoord, style: &S, fill: bool) -> Result<(), Err<B>> {
-        self.inner.draw_rect(ul, br, style, fill)
-    }
-    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, style: &S) -> Result<(), Err<B>> {
-        self.inner.draw_path(path, style)
-    }
-    fn draw_circle<S: BackendStyle>(&mut self, center: BackendCoord, radius: u32, style: &S, fill: bool) -> Result<(), Err<B>> {
-        self.inner.draw_circle(center, radius, style, fill)
-    }
-    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, vert: I, style: &S) -> Result<(), Err<B>> {
-        self.inner.fill_polygon(vert, style)
-    }
-    fn draw_text<TStyle: BackendTextStyle>(&mut self, text: &str, style: &TStyle, pos: BackendCoord) -> Result<(), Err<B>> {
-        self.inner.draw_text(text, style, pos)
-    }
-    fn estimate_text_size<TStyle: BackendTextStyle>(&self, text: &str, style: &TStyle) -> Result<(u32, u32), Err<B>> {
-        self.inner.estimate_text_size(text, style)
-    }
-    fn blit_bitmap(&mut self, pos: BackendCoord, (w, h): (u32, u32), src: &[u8]) -> Result<(), Err<B>> {
-        if w > 0 && h > 0 && (src.len() >= (w as usize) * (h as usize) * 3 || crate::plot::raster::stretched(src, w, h).is_some()) {
-            (self.blit)(pos, (w, h), src);
+struct Staged {
+    px: std::rc::Rc<Vec<u8>>,
+    canvas: HtmlCanvasElement,
+    ctx: CanvasRenderingContext2d,
+}
+
+/// Canvases kept for staging.
+const STAGE_SLOTS: usize = 12;
+
+fn image_data(r: &Raster) -> Option<ImageData> {
+    let rgba = if r.alpha { None } else { Some(r.to_rgba()) };
+    let px: &[u8] = rgba.as_deref().unwrap_or(&r.px);
+    ImageData::new_with_u8_clamped_array_and_sh(Clamped(px), r.w, r.h).ok()
+}
+
+/// Stages `r` on an offscreen canvas (uploading it only if it is not there yet) and runs `f` with it.
+fn staged<R>(r: &Raster, f: impl FnOnce(&HtmlCanvasElement) -> R) -> Option<R> {
+    STAGED.with(|st| {
+        let mut st = st.borrow_mut();
+        let same_size = |e: &Staged| e.canvas.width() == r.w && e.canvas.height() == r.h;
+        if let Some(i) = st.iter().position(|e| std::rc::Rc::ptr_eq(&e.px, &r.px) && same_size(e)) {
+            let e = st.remove(i);
+            let out = f(&e.canvas);
+            st.push(e);
+            return Some(out);
         }
-        Ok(())
-    }
-}
-
-/// RGB → an `ImageData` (RGBA), or `None` if the browser refuses (e.g. zero size). A source of
-/// exactly w·h·4 bytes is RGBA already (a transparent overlay, e.g. particles over a cached
-/// background); w·h·3 can never equal w·h·4, so the two cannot be confused.
-fn image_data(src: &[u8], w: u32, h: u32) -> Option<ImageData> {
-    if src.len() == (w as usize) * (h as usize) * 4 {
-        return ImageData::new_with_u8_clamped_array_and_sh(Clamped(src), w, h).ok();
-    }
-    let mut rgba = vec![255u8; (w as usize) * (h as usize) * 4];
-    for (d, s) in rgba.chunks_exact_mut(4).zip(src.chunks_exact(3)) {
-        d[..3].copy_from_slice(s);
-    }
-    ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), w, h).ok()
-}
-
-/// The scratch canvas of stretched blits, kept for the page's lifetime (a new canvas per blit
-/// costs an allocation of its backing store).
-fn stretch_canvas() -> Option<HtmlCanvasElement> {
-    thread_local! {
-        static SCRATCH: std::cell::RefCell<Option<HtmlCanvasElement>> = const { std::cell::RefCell::new(None) };
-    }
-    SCRATCH.with(|s| {
-        let mut s = s.borrow_mut();
-        if s.is_none() {
-            let doc = web_sys::window().and_then(|w| w.document())?;
-            *s = doc.create_element("canvas").ok().and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok());
-        }
-        s.clone()
+        let img = image_data(r)?;
+        let mut e = if st.len() < STAGE_SLOTS {
+            let canvas = offscreen(r.w, r.h)?;
+            let ctx = context(&canvas)?;
+            Staged { px: r.px.clone(), canvas, ctx }
+        } else if let Some(i) = st.iter().position(same_size) {
+            // The least recently used canvas of this size.
+            st.remove(i)
+        } else {
+            let e = st.remove(0);
+            e.canvas.set_width(r.w);
+            e.canvas.set_height(r.h);
+            e
+        };
+        e.ctx.put_image_data(&img, 0.0, 0.0).ok()?;
+        e.px = r.px.clone();
+        let out = f(&e.canvas);
+        st.push(e);
+        Some(out)
     })
 }
 
-/// The canvas backend with one `putImageData` per raster.
-pub type FastCanvas = Blitting<CanvasBackend, Box<dyn FnMut((i32, i32), (u32, u32), &[u8])>>;
+/// The style last set on the context during a replay.
+#[derive(Default)]
+struct Pen {
+    stroke: Option<(Colour, u32)>,
+    fill: Option<Colour>,
+    font: String,
+}
 
-/// Wraps a canvas (drawn in its own device pixels). Clears it first when `clear` (every layer is
-/// drawn whole; only a foreground over a copied-in background is drawn without).
-pub fn fast_canvas(canvas: HtmlCanvasElement, clear: bool) -> Option<FastCanvas> {
-    let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
-    if clear {
-        ctx.clear_rect(0.0, 0.0, canvas.width() as f64, canvas.height() as f64);
+impl Pen {
+    fn stroke(&mut self, ctx: &CanvasRenderingContext2d, c: Colour, w: u32) {
+        if self.stroke != Some((c, w)) {
+            ctx.set_stroke_style_str(&css(c));
+            ctx.set_line_width(w as f64);
+            self.stroke = Some((c, w));
+        }
     }
-    let inner = CanvasBackend::with_canvas_object(canvas)?;
-    let blit = Box::new(move |pos: (i32, i32), (w, h): (u32, u32), src: &[u8]| {
-        // A failure leaves the layer blank rather than failing the page.
-        if let Some((sw, sh, px)) = crate::plot::raster::stretched(src, w, h) {
-            // Put the small image on a scratch canvas and let the canvas stretch it (bilinear).
-            if let (Some(c), Some(img)) = (stretch_canvas(), image_data(px, sw, sh)) {
-                c.set_width(sw);
-                c.set_height(sh);
-                let sctx = c.get_context("2d").ok().flatten().and_then(|x| x.dyn_into::<CanvasRenderingContext2d>().ok());
-                if let Some(sctx) = sctx {
-                    let _ = sctx.put_image_data(&img, 0.0, 0.0);
-                    ctx.set_image_smoothing_enabled(true);
-                    let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&c, pos.0 as f64, pos.1 as f64, w as f64, h as f64);
-                }
-            }
-        } else if let Some(img) = image_data(src, w, h) {
-            let _ = ctx.put_image_data(&img, pos.0 as f64, pos.1 as f64);
+    fn fill(&mut self, ctx: &CanvasRenderingContext2d, c: Colour) {
+        if self.fill != Some(c) {
+            ctx.set_fill_style_str(&css(c));
+            self.fill = Some(c);
         }
+    }
+}
+
+/// plotters' canvas backend moves axis-parallel lines by half a pixel so they are crisp.
+fn crisp(from: (i32, i32), to: (i32, i32)) -> ((f64, f64), (f64, f64)) {
+    let (mut a, mut b) = ((from.0 as f64, from.1 as f64), (to.0 as f64, to.1 as f64));
+    if a.0 == b.0 {
+        a.0 -= 0.5;
+        b.0 -= 0.5;
+    }
+    if a.1 == b.1 {
+        a.1 -= 0.5;
+        b.1 -= 0.5;
+    }
+    (a, b)
+}
+
+thread_local! {
+    /// `(ctx, pts) => { beginPath; moveTo; lineTo… }` as one JS function: a long path crosses the
+    /// wasm/JS boundary once instead of once per vertex (5,000-step optimizer paths).
+    static POLY: js_sys::Function = js_sys::Function::new_with_args(
+        "ctx, p",
+        "ctx.beginPath(); if (p.length < 2) return; ctx.moveTo(p[0], p[1]); for (let i = 2; i < p.length; i += 2) ctx.lineTo(p[i], p[i + 1]);",
+    );
+}
+
+/// Vertices at which a path is handed to JS in one call rather than vertex by vertex.
+const BATCH: usize = 16;
+
+fn polyline(ctx: &CanvasRenderingContext2d, pts: &[(i32, i32)]) {
+    if pts.len() >= BATCH {
+        let flat: Vec<i32> = pts.iter().flat_map(|&(x, y)| [x, y]).collect();
+        let arr = js_sys::Int32Array::from(flat.as_slice());
+        if POLY.with(|f| f.call2(&wasm_bindgen::JsValue::NULL, ctx, &arr)).is_ok() {
+            return;
+        }
+    }
+    ctx.begin_path();
+    if let Some((first, rest)) = pts.split_first() {
+        ctx.move_to(first.0 as f64, first.1 as f64);
+        for p in rest {
+            ctx.line_to(p.0 as f64, p.1 as f64);
+        }
+    }
+}
+
+fn text(ctx: &CanvasRenderingContext2d, pen: &mut Pen, t: &TextOp) {
+    let (mut x, mut y) = (t.at.0 as f64, t.at.1 as f64);
+    let rotated = t.rotate != 0;
+    if rotated {
+        ctx.save();
+        let _ = ctx.translate(x, y);
+        let _ = ctx.rotate(t.rotate as f64 / 180.0 * std::f64::consts::PI);
+        (x, y) = (0.0, 0.0);
+        // save/restore resets the style: forget what was set.
+        *pen = Pen::default();
+    }
+    ctx.set_text_baseline(match t.v {
+        VAlign::Top => "top",
+        VAlign::Center => "middle",
+        VAlign::Bottom => "bottom",
     });
-    Some(Blitting { inner, blit })
+    ctx.set_text_align(match t.h {
+        HAlign::Left => "start",
+        HAlign::Right => "end",
+        HAlign::Center => "center",
+    });
+    pen.fill(ctx, t.colour);
+    let font = format!("{} {}px {}", t.style.css(), t.size, t.family);
+    if pen.font != font {
+        ctx.set_font(&font);
+        pen.font = font;
+    }
+    let _ = ctx.fill_text(&t.text, x, y);
+    if rotated {
+        ctx.restore();
+        *pen = Pen::default();
+    }
 }
 
-/// A raster placed into an SVG document as a PNG `<image>` after drawing.
-pub struct SvgImage {
-    /// Top-left corner.
-    pub at: (i32, i32),
-    /// Size in pixels.
-    pub size: (u32, u32),
-    /// `data:image/png;base64,…`.
-    pub href: String,
-}
-
-/// An SVG backend that collects rasters as PNG data URLs (encoded by an offscreen canvas, so the
-/// bundle carries no PNG encoder); [`insert_svg_images`] puts them into the document.
-pub fn svg_with_images<'a>(
-    inner: plotters::prelude::SVGBackend<'a>,
-    images: &'a mut Vec<SvgImage>,
-) -> Blitting<plotters::prelude::SVGBackend<'a>, impl Blit + 'a> {
-    let blit = move |at: (i32, i32), (w, h): (u32, u32), src: &[u8]| {
-        let doc = web_sys::window().and_then(|w| w.document());
-        let c = doc.and_then(|d| d.create_element("canvas").ok()).and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok());
-        if let (Some(c), Some(img)) = (c, image_data(src, w, h)) {
-            c.set_width(w);
-            c.set_height(h);
-            let ctx = c.get_context("2d").ok().flatten().and_then(|x| x.dyn_into::<CanvasRenderingContext2d>().ok());
-            if let Some(ctx) = ctx {
-                let _ = ctx.put_image_data(&img, 0.0, 0.0);
-                if let Ok(href) = c.to_data_url() {
-                    images.push(SvgImage { at, size: (w, h), href });
+/// Draws `ops` onto `ctx` (device pixels) over what is there.
+pub fn replay(ctx: &CanvasRenderingContext2d, ops: &[Op]) {
+    let mut pen = Pen::default();
+    for op in ops {
+        match op {
+            Op::Pixel((x, y), c) => {
+                pen.fill(ctx, *c);
+                ctx.fill_rect(*x as f64, *y as f64, 1.0, 1.0);
+            }
+            Op::Line { from, to, colour, width } => {
+                let (a, b) = crisp(*from, *to);
+                pen.stroke(ctx, *colour, *width);
+                ctx.begin_path();
+                ctx.move_to(a.0, a.1);
+                ctx.line_to(b.0, b.1);
+                ctx.stroke();
+            }
+            Op::Rect { ul, br, colour, width, fill } => {
+                let (x, y, w, h) = (ul.0 as f64, ul.1 as f64, (br.0 - ul.0) as f64, (br.1 - ul.1) as f64);
+                if *fill {
+                    pen.fill(ctx, *colour);
+                    ctx.fill_rect(x, y, w, h);
+                } else {
+                    pen.stroke(ctx, *colour, *width);
+                    ctx.stroke_rect(x, y, w, h);
+                }
+            }
+            Op::Path { points, colour, width } => {
+                pen.stroke(ctx, *colour, *width);
+                polyline(ctx, points);
+                ctx.stroke();
+            }
+            Op::Polygon { points, colour } => {
+                pen.fill(ctx, *colour);
+                polyline(ctx, points);
+                ctx.close_path();
+                ctx.fill();
+            }
+            Op::Circle { centre, radius, colour, width, fill } => {
+                if *fill {
+                    pen.fill(ctx, *colour);
+                } else {
+                    pen.stroke(ctx, *colour, *width);
+                }
+                ctx.begin_path();
+                let _ = ctx.arc(centre.0 as f64, centre.1 as f64, *radius as f64, 0.0, std::f64::consts::TAU);
+                if *fill {
+                    ctx.fill();
+                } else {
+                    ctx.stroke();
+                }
+            }
+            Op::Text(t) => text(ctx, &mut pen, t),
+            Op::Image { at, size, img } => {
+                if !img.alpha && *size == (img.w, img.h) {
+                    // An opaque image at its own size: one putImageData, no staging.
+                    if let Some(d) = image_data(img) {
+                        let _ = ctx.put_image_data(&d, at.0 as f64, at.1 as f64);
+                    }
+                } else {
+                    ctx.set_image_smoothing_enabled(true);
+                    staged(img, |c| {
+                        let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
+                            c,
+                            at.0 as f64,
+                            at.1 as f64,
+                            size.0 as f64,
+                            size.1 as f64,
+                        );
+                    });
                 }
             }
         }
-    };
-    Blitting { inner, blit }
+    }
 }
 
-/// Inserts collected rasters right after the SVG's first element (the background fill), so
-/// they sit under axes and marks, as on the canvas.
-pub fn insert_svg_images(svg: &str, images: &[SvgImage]) -> String {
-    let tags: String = images
-        .iter()
-        .map(|i| format!("<image x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" href=\"{}\"/>\n", i.at.0, i.at.1, i.size.0, i.size.1, i.href))
-        .collect();
-    let after_first = svg.find("<svg").and_then(|s| svg[s..].find("/>").map(|e| s + e + 2));
-    match after_first {
-        Some(at) => format!("{}\n{}{}", &svg[..at], tags, &svg[at..]),
-        None => svg.to_string(),
+/// Clears a canvas and replays `ops` onto it.
+pub fn paint_ops(c: &HtmlCanvasElement, ops: &[Op]) {
+    if let Some(ctx) = context(c) {
+        ctx.clear_rect(0.0, 0.0, c.width() as f64, c.height() as f64);
+        replay(&ctx, ops);
     }
 }
 
@@ -191,4 +292,35 @@ pub fn fit(canvas: &HtmlCanvasElement, css_w: f64, css_h: f64, dpr: f64) -> bool
     } else {
         false
     }
+}
+
+/// Measures text with the browser's fonts (`measureText` on an offscreen context: no layout), for
+/// plotters' layout of labels. Installed with [`crate::plot::backend::set_text_measure`].
+pub fn measure(s: &str, family: &str, size: f64, style: Shape) -> (u32, u32) {
+    let fallback = crate::plot::backend::naive_text_size(s, size);
+    MEASURE.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.is_none() {
+            *m = offscreen(1, 1).and_then(|c| context(&c)).map(|ctx| (ctx, String::new()));
+        }
+        let Some((ctx, font)) = m.as_mut() else { return fallback };
+        let want = format!("{} {}px {}", style.css(), size, family);
+        if *font != want {
+            ctx.set_font(&want);
+            *font = want;
+        }
+        match ctx.measure_text(s) {
+            Ok(t) => (t.width().ceil().max(0.0) as u32, size.round().max(1.0) as u32),
+            Err(_) => fallback,
+        }
+    })
+}
+
+/// A raster as base64 PNG, encoded by a canvas (the bundle carries no PNG encoder).
+pub fn png_base64(r: &Raster) -> Option<String> {
+    let c = offscreen(r.w, r.h)?;
+    let ctx = context(&c)?;
+    ctx.put_image_data(&image_data(r)?, 0.0, 0.0).ok()?;
+    let url = c.to_data_url().ok()?;
+    url.strip_prefix("data:image/png;base64,").map(str::to_string)
 }

@@ -1,17 +1,16 @@
 //! Widgets generated from a lab's control table: sliders paired with numeric fields (log scale
-//! where declared), selects, checkboxes and multi-selects. Nothing here is lab-specific.
+//! where declared), selects, checkboxes, multi-selects and validated text. Nothing here is
+//! lab-specific, and each widget reads only its own control's signals.
 
-use super::{set_control, with_lab, Ui};
-use crate::i18n::{t, tf};
-use crate::lab::{fmt_num, ControlInfo, ControlKind, Value};
+use super::shell::{ControlSignals, Ui};
+use super::{set_control, url, Input};
+use crate::fmt::fmt_num;
+use crate::i18n::tf;
+use crate::lab::{ControlInfo, ControlKind, Value};
 use leptos::prelude::*;
 
 /// Slider resolution: positions 0..=SLIDER.
 const SLIDER: f64 = 1000.0;
-
-fn info(key: &'static str) -> Option<ControlInfo> {
-    with_lab(|s| s.lab.controls().into_iter().find(|c| c.key == key)).flatten()
-}
 
 /// Slider position of a value.
 pub fn to_pos(v: f64, min: f64, max: f64, log: bool) -> f64 {
@@ -57,54 +56,41 @@ pub fn step_integer(v: f64, pos: f64, current: f64, min: f64, max: f64, log: boo
     }
 }
 
-/// Visible: applies in the current state and not hidden by `hide=` in the URL.
-fn shown(key: &'static str) -> bool {
-    info(key).map(|c| c.visible).unwrap_or(false) && !with_lab(|s| s.hide.iter().any(|h| h == key)).unwrap_or(false)
-}
-
-fn current(key: &'static str) -> Option<Value> {
-    info(key).map(|c| c.value)
+fn num(v: &Value) -> f64 {
+    match v {
+        Value::Num(x) => *x,
+        _ => 0.0,
+    }
 }
 
 #[component]
-fn NumControl(ui: Ui, c: ControlInfo, min: f64, max: f64, log: bool, integer: bool) -> impl IntoView {
+fn NumControl(ui: Ui, c: ControlInfo, sig: ControlSignals, hidden: bool, min: f64, max: f64, log: bool, integer: bool) -> impl IntoView {
     let key = c.key;
-    let id = format!("c-{key}");
-    let num_id = format!("n-{key}");
-    let value = move || {
-        ui.version.get();
-        match current(key) {
-            Some(Value::Num(v)) => v,
-            _ => min,
-        }
-    };
+    let value = move || sig.value.with(num);
+    // Set when the field holds text that was refused; cleared when a value is taken.
     let invalid = RwSignal::new(false);
     view! {
-        <div class="control num" data-key=key hidden=move || { ui.version.get(); !shown(key) }>
-            <label for=id.clone() title=c.help>{c.label}</label>
+        <div class="control num" data-key=key hidden=move || hidden || !sig.visible.get()>
+            <label for=format!("c-{key}") title=c.help>{c.label}</label>
             <div class="pair">
-                <input type="range" id=id min="0" max=SLIDER.to_string() step="1"
+                <input type="range" id=format!("c-{key}") min="0" max=SLIDER.to_string() step="1"
                     aria-valuetext=move || fmt_num(value())
                     prop:value=move || to_pos(value(), min, max, log).to_string()
                     on:input=move |ev| {
                         let pos: f64 = event_target_value(&ev).parse().unwrap_or(0.0);
-                        let now = match current(key) {
-                            Some(Value::Num(v)) => v,
-                            _ => min,
-                        };
+                        let now = sig.value.with_untracked(num);
                         let v = step_integer(from_pos(pos, min, max, log, integer), pos, now, min, max, log, integer);
-                        set_control(ui, key, None, Some(Value::Num(v)));
-                    } />
-                <input type="text" inputmode="decimal" id=num_id class="numfield" aria-label=tf("{} (number)", &[&c.label])
+                        if set_control(ui, key, Input::Value(Value::Num(v))) {
+                            invalid.set(false);
+                        }
+                    }
+                    on:change=move |_| url::changed_soon() />
+                <input type="text" inputmode="decimal" id=format!("n-{key}") class="numfield" aria-label=tf("{} (number)", &[&c.label])
                     aria-invalid=move || invalid.get().to_string()
                     prop:value=move || fmt_num(value())
                     on:change=move |ev| {
-                        let text = event_target_value(&ev);
-                        let before = ui.notices.get_untracked().len();
-                        set_control(ui, key, Some(&text), None);
-                        let after = ui.notices.get_untracked();
-                        invalid.set(after.len() > before && after.iter().any(|m| m.contains("ignored")));
-                        ui.version.update(|v| *v += 1);
+                        invalid.set(!set_control(ui, key, Input::Text(&event_target_value(&ev))));
+                        url::changed_soon();
                     } />
             </div>
         </div>
@@ -112,70 +98,74 @@ fn NumControl(ui: Ui, c: ControlInfo, min: f64, max: f64, log: bool, integer: bo
 }
 
 #[component]
-fn ChoiceControl(ui: Ui, c: ControlInfo, options: &'static [(&'static str, &'static str)]) -> impl IntoView {
+fn ChoiceControl(
+    ui: Ui,
+    c: ControlInfo,
+    sig: ControlSignals,
+    hidden: bool,
+    options: &'static [(&'static str, &'static str)],
+) -> impl IntoView {
     let key = c.key;
-    let id = format!("c-{key}");
-    let selected = move || {
-        ui.version.get();
-        match current(key) {
-            Some(Value::Choice(s)) => s,
-            _ => String::new(),
-        }
-    };
+    let selected = move || sig.value.with(|v| if let Value::Choice(s) = v { s.clone() } else { String::new() });
+    let labels = c.option_labels.clone();
     view! {
-        <div class="control choice" data-key=key hidden=move || { ui.version.get(); !shown(key) }>
-            <label for=id.clone() title=c.help>{c.label}</label>
-            <select id=id prop:value=selected on:change=move |ev| set_control(ui, key, Some(&event_target_value(&ev)), None)>
-                {options.iter().map(|(k, l)| view! { <option value=*k>{t(l)}</option> }).collect_view()}
+        <div class="control choice" data-key=key hidden=move || hidden || !sig.visible.get()>
+            <label for=format!("c-{key}") title=c.help>{c.label}</label>
+            <select id=format!("c-{key}") prop:value=selected on:change=move |ev| {
+                set_control(ui, key, Input::Text(&event_target_value(&ev)));
+                url::changed_soon();
+            }>
+                {options.iter().zip(labels).map(|((k, _), l)| view! { <option value=*k>{l}</option> }).collect_view()}
             </select>
         </div>
     }
 }
 
 #[component]
-fn FlagControl(ui: Ui, c: ControlInfo) -> impl IntoView {
+fn FlagControl(ui: Ui, c: ControlInfo, sig: ControlSignals, hidden: bool) -> impl IntoView {
     let key = c.key;
-    let id = format!("c-{key}");
-    let checked = move || {
-        ui.version.get();
-        matches!(current(key), Some(Value::Flag(true)))
-    };
+    let checked = move || sig.value.with(|v| matches!(v, Value::Flag(true)));
     view! {
-        <div class="control flag" data-key=key hidden=move || { ui.version.get(); !shown(key) }>
-            <input type="checkbox" id=id.clone() prop:checked=checked
-                on:change=move |ev| set_control(ui, key, None, Some(Value::Flag(event_target_checked(&ev)))) />
-            <label for=id title=c.help>{c.label}</label>
+        <div class="control flag" data-key=key hidden=move || hidden || !sig.visible.get()>
+            <input type="checkbox" id=format!("c-{key}") prop:checked=checked
+                on:change=move |ev| {
+                    set_control(ui, key, Input::Value(Value::Flag(event_target_checked(&ev))));
+                    url::changed_soon();
+                } />
+            <label for=format!("c-{key}") title=c.help>{c.label}</label>
         </div>
     }
 }
 
 #[component]
-fn SetControl(ui: Ui, c: ControlInfo, options: &'static [(&'static str, &'static str)]) -> impl IntoView {
+fn SetControl(
+    ui: Ui,
+    c: ControlInfo,
+    sig: ControlSignals,
+    hidden: bool,
+    options: &'static [(&'static str, &'static str)],
+) -> impl IntoView {
     let key = c.key;
-    let members = move || {
-        ui.version.get();
-        match current(key) {
-            Some(Value::Set(v)) => v,
-            _ => Vec::new(),
-        }
-    };
+    let members = move || sig.value.with(|v| if let Value::Set(m) = v { m.clone() } else { Vec::new() });
     view! {
-        <fieldset class="control set" data-key=key hidden=move || { ui.version.get(); !shown(key) }>
+        <fieldset class="control set" data-key=key hidden=move || hidden || !sig.visible.get()>
             <legend>{c.label}</legend>
-            {options.iter().enumerate().map(|(i, (k, l))| {
+            {options.iter().zip(c.option_labels.clone()).enumerate().map(|(i, ((k, _), l))| {
                 let k: &'static str = k;
                 let id = format!("c-{key}-{k}");
+                let on = move || sig.value.with(|v| matches!(v, Value::Set(m) if m.iter().any(|x| x == k)));
                 view! {
                     <span class="chip">
-                        <input type="checkbox" id=id.clone() prop:checked=move || members().iter().any(|m| m == k)
+                        <input type="checkbox" id=id.clone() prop:checked=on
                             on:change=move |ev| {
                                 let on = event_target_checked(&ev);
                                 let mut m = members();
                                 m.retain(|x| x != k);
                                 if on { m.push(k.to_string()); }
-                                set_control(ui, key, None, Some(Value::Set(m)));
+                                set_control(ui, key, Input::Value(Value::Set(m)));
+                                url::changed_soon();
                             } />
-                        <label for=id><span class="glyph" style=format!("color: var(--s{i})") aria-hidden="true">{crate::plot::Shape::nth(i).glyph().to_string()}</span>{t(l)}</label>
+                        <label for=id><span class="glyph" style=format!("color: var(--s{i})") aria-hidden="true">{crate::plot::Shape::nth(i).glyph().to_string()}</span>{l}</label>
                     </span>
                 }
             }).collect_view()}
@@ -184,23 +174,16 @@ fn SetControl(ui: Ui, c: ControlInfo, options: &'static [(&'static str, &'static
 }
 
 #[component]
-fn TextControl(ui: Ui, c: ControlInfo, check: fn(&str) -> Option<(usize, String)>) -> impl IntoView {
+fn TextControl(ui: Ui, c: ControlInfo, sig: ControlSignals, hidden: bool, check: fn(&str) -> Option<(usize, String)>) -> impl IntoView {
     let key = c.key;
-    let id = format!("c-{key}");
     let err_id = format!("e-{key}");
     // The text being typed while it is invalid, with the column and message of the first error.
     let error: RwSignal<Option<(String, usize, String)>> = RwSignal::new(None);
-    let value = move || {
-        ui.version.get();
-        match current(key) {
-            Some(Value::Text(s)) => s,
-            _ => String::new(),
-        }
-    };
+    let value = move || sig.value.with(|v| if let Value::Text(s) = v { s.clone() } else { String::new() });
     view! {
-        <div class="control text" data-key=key hidden=move || { ui.version.get(); !shown(key) }>
-            <label for=id.clone() title=c.help>{c.label}</label>
-            <input type="text" id=id spellcheck="false" autocomplete="off" autocapitalize="off" maxlength="600"
+        <div class="control text" data-key=key hidden=move || hidden || !sig.visible.get()>
+            <label for=format!("c-{key}") title=c.help>{c.label}</label>
+            <input type="text" id=format!("c-{key}") spellcheck="false" autocomplete="off" autocapitalize="off" maxlength="600"
                 aria-describedby=err_id.clone() aria-invalid=move || error.get().is_some().to_string()
                 prop:value=value
                 on:input=move |ev| {
@@ -209,12 +192,13 @@ fn TextControl(ui: Ui, c: ControlInfo, check: fn(&str) -> Option<(usize, String)
                         // Valid text applies at once (the figure follows every keystroke) …
                         None => {
                             error.set(None);
-                            set_control(ui, key, Some(&text), None);
+                            set_control(ui, key, Input::Text(&text));
                         }
                         // … invalid text is shown with a caret; the last valid value stays in use.
                         Some((col, msg)) => error.set(Some((text, col, msg))),
                     }
-                } />
+                }
+                on:change=move |_| url::changed_soon() />
             <pre class="caret" id=err_id tabindex="0" hidden=move || error.get().is_none()>{move || {
                 error.get().map(|(text, col, msg)| {
                     let pad: String = " ".repeat(col.saturating_sub(1).min(text.chars().count()));
@@ -225,40 +209,43 @@ fn TextControl(ui: Ui, c: ControlInfo, check: fn(&str) -> Option<(usize, String)
     }
 }
 
-/// The control panel of the current lab, grouped under headings.
+/// The control panel of the current lab, grouped under headings. `hide` are the keys hidden by
+/// `hide=` in the URL.
 #[component]
-pub fn Controls(ui: Ui) -> impl IntoView {
-    let all = with_lab(|s| s.lab.controls()).unwrap_or_default();
-    let mut groups: Vec<(&'static str, Vec<ControlInfo>)> = Vec::new();
-    for c in all {
+pub fn Controls(ui: Ui, controls: Vec<ControlInfo>, hide: Vec<String>) -> impl IntoView {
+    let sigs = ui.controls.get_value();
+    let mut groups: Vec<(&'static str, Vec<(ControlInfo, ControlSignals)>)> = Vec::new();
+    for (c, s) in controls.into_iter().zip(sigs) {
         match groups.iter_mut().find(|(g, _)| *g == c.group) {
-            Some((_, v)) => v.push(c),
-            None => groups.push((c.group, vec![c])),
+            Some((_, v)) => v.push((c, s)),
+            None => groups.push((c.group, vec![(c, s)])),
         }
     }
     groups
         .into_iter()
         .map(|(g, cs)| {
-            let keys: Vec<&'static str> = cs.iter().map(|c| c.key).collect();
-            let any_visible = move || {
-                ui.version.get();
-                keys.iter().any(|k| shown(k))
-            };
+            let shown: Vec<(RwSignal<bool>, bool)> = cs.iter().map(|(c, s)| (s.visible, hide.iter().any(|h| h == c.key))).collect();
+            let any_visible = move || shown.iter().any(|(v, hidden)| !hidden && v.get());
             let widgets = cs
                 .into_iter()
-                .map(|c| match c.kind.clone() {
-                    ControlKind::Num { min, max, log, integer } => {
-                        view! { <NumControl ui=ui c=c min=min max=max log=log integer=integer/> }.into_any()
+                .map(|(c, sig)| {
+                    let hidden = hide.iter().any(|h| h == c.key);
+                    match c.kind.clone() {
+                        ControlKind::Num { min, max, log, integer } => {
+                            view! { <NumControl ui=ui c=c sig=sig hidden=hidden min=min max=max log=log integer=integer/> }.into_any()
+                        }
+                        ControlKind::Choice { options } => {
+                            view! { <ChoiceControl ui=ui c=c sig=sig hidden=hidden options=options/> }.into_any()
+                        }
+                        ControlKind::Flag => view! { <FlagControl ui=ui c=c sig=sig hidden=hidden/> }.into_any(),
+                        ControlKind::Set { options } => view! { <SetControl ui=ui c=c sig=sig hidden=hidden options=options/> }.into_any(),
+                        ControlKind::Text { check, .. } => view! { <TextControl ui=ui c=c sig=sig hidden=hidden check=check/> }.into_any(),
                     }
-                    ControlKind::Choice { options } => view! { <ChoiceControl ui=ui c=c options=options/> }.into_any(),
-                    ControlKind::Flag => view! { <FlagControl ui=ui c=c/> }.into_any(),
-                    ControlKind::Set { options } => view! { <SetControl ui=ui c=c options=options/> }.into_any(),
-                    ControlKind::Text { check } => view! { <TextControl ui=ui c=c check=check/> }.into_any(),
                 })
                 .collect_view();
             view! {
                 <div class="group" hidden=move || !any_visible()>
-                    {(!g.is_empty()).then(|| view! { <h3>{t(g)}</h3> })}
+                    {(!g.is_empty()).then(|| view! { <h3>{g}</h3> })}
                     {widgets}
                 </div>
             }

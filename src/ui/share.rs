@@ -1,25 +1,12 @@
 //! The Share dialog: the link to this exact figure, and an `<iframe>` snippet for lecture notes
 //! and LMS pages, with options to hide controls and a live preview at the chosen size.
 
-use super::{close_dialog, with_lab, Ui};
+use super::close_dialog;
+use super::shell::Ui;
+use super::url::page_url;
 use crate::i18n::{t, tf};
-use crate::lab::{build_query, percent_encode};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-
-/// The absolute URL of the current state, with extra shell pairs appended.
-pub(crate) fn page_url(extra: &[(&str, String)]) -> String {
-    let loc = web_sys::window().map(|w| w.location());
-    let base = loc.map(|l| format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default())).unwrap_or_default();
-    let mut q = with_lab(|s| build_query(s.lab.slug(), &s.lab.query_pairs())).unwrap_or_default();
-    if crate::i18n::lang() != crate::i18n::Lang::En {
-        q.push_str(&format!("&lang={}", crate::i18n::lang().key()));
-    }
-    for (k, v) in extra {
-        q.push_str(&format!("&{k}={}", percent_encode(v)));
-    }
-    format!("{base}?{q}")
-}
 
 fn html_attr(s: &str) -> String {
     s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
@@ -49,22 +36,19 @@ fn copy(text: &str, field_id: &str) -> bool {
 
 /// The dialog. `open` gates the live preview so a second app instance loads only on demand.
 #[component]
-pub fn ShareDialog(ui: Ui, open: RwSignal<bool>) -> impl IntoView {
+pub fn ShareDialog(ui: Ui, open: RwSignal<bool>, controls: Vec<(&'static str, &'static str)>, title: &'static str) -> impl IntoView {
     let hide_panel = RwSignal::new(false);
     let autoplay = RwSignal::new(false);
     let hidden_keys: RwSignal<Vec<&'static str>> = RwSignal::new(Vec::new());
     let width = RwSignal::new(900u32);
     let height = RwSignal::new(820u32);
     let status = RwSignal::new(String::new());
-    let controls: Vec<(&'static str, &'static str)> =
-        with_lab(|s| s.lab.controls().into_iter().map(|c| (c.key, c.label)).collect()).unwrap_or_default();
-    let title = with_lab(|s| t(s.lab.meta().title)).unwrap_or("flowlab");
     let link = move || {
-        ui.version.get();
+        ui.url.get();
         page_url(&[])
     };
     let embed_url = move || {
-        ui.version.get();
+        ui.url.get();
         let mut extra = vec![("embed", "1".to_string())];
         if hide_panel.get() {
             extra.push(("controls", "0".to_string()));

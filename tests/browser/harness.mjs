@@ -118,7 +118,28 @@ export async function canvasColours(page, selector) {
 }
 
 export const query = (page) => page.evaluate(() => new URLSearchParams(location.search));
-export const search = (page) => page.evaluate(() => location.search);
+
+/** Waits until the address bar's `key` is `value` (the page writes the URL a few times a second
+ * while a control is being moved, and at once when the change ends). Returns the query string. */
+export async function urlHas(page, key, value, timeout = 2000) {
+  await page.waitForFunction(([k, v]) => new URLSearchParams(location.search).get(k) === v, [key, value], { timeout }).catch(() => {});
+  return page.evaluate(() => location.search);
+}
+/** The address bar's query once it has settled: unchanged for 300 ms (the page writes it a fraction
+ * of a second after changes pause, so a read right after an event may see the state before it). */
+export const search = (page) =>
+  page.evaluate(
+    () =>
+      new Promise((done) => {
+        let [last, since] = [location.search, performance.now()];
+        const tick = () => {
+          if (location.search !== last) [last, since] = [location.search, performance.now()];
+          if (performance.now() - since >= 300) done(last);
+          else setTimeout(tick, 25);
+        };
+        tick();
+      }),
+  );
 
 /** Runs axe-core in the page; returns the violations of impact "serious" or "critical". */
 export async function axeSerious(page) {

@@ -2,16 +2,19 @@
 //! a Gaussian-mixture target by the probability-flow ODE, with real samplers side by side at equal
 //! NFE, a fine reference solve, and the Poisson-flow (force-field) generator.
 
-mod model;
+pub mod model;
 mod render;
+pub mod text;
 
-use crate::i18n::{t, tf};
-use crate::lab::{fmt_num, Control, Lab, LabMeta, Readout, Table};
+use text::tf;
+use crate::fmt::fmt_num;
+use crate::lab::{Control, Figure, Formula, Lab, LabMeta, Layer, Readout, Table};
+use crate::plot::theme::Theme;
+use crate::plot::{Blit, DrawResult, PlotFrame};
+use plotters::coord::Shift;
+use plotters::prelude::DrawingArea;
 use crate::math::diffusion::{Comp, Mixture, Solver};
-use crate::math::fmt_sig;
-use crate::mathml::*;
 pub use model::State;
-use std::fmt::Write;
 
 /// The diffusion lab.
 pub struct Diffusion;
@@ -122,7 +125,8 @@ impl Params {
     }
 }
 
-fn solver_key(s: Solver) -> &'static str {
+/// The URL key of a solver.
+pub fn solver_key(s: Solver) -> &'static str {
     match s {
         Solver::Euler => "euler",
         Solver::Heun => "heun",
@@ -163,7 +167,7 @@ fn parse_mix(s: &str) -> Result<Vec<Comp>, String> {
         .map(|(i, p)| {
             let v: Vec<f64> = p
                 .split(',')
-                .map(|x| crate::lab::parse_num(x).ok_or(()))
+                .map(|x| crate::fmt::parse_num(x).ok_or(()))
                 .collect::<Result<_, _>>()
                 .map_err(|_| tf("component {}: four numbers w,mx,my,s", &[&(i + 1)]))?;
             match v.as_slice() {
@@ -208,6 +212,7 @@ static CONTROLS: &[C] = &[
         },
         check_mix,
     )
+    .examples(&["1,0,0,0.5;2,1.5,-1,0.25", "1,0,0,0.05", "3,-4,4,1;0.1,4,-4,0.05;1,0,0,0.3", "1,40,-40,0.01;1,-40,40,2"])
     .help("drag a centre on the plot to edit")
     .default_from(|p| crate::lab::Value::Text(mix_text(&preset(if p.target == "custom" { "three" } else { p.target })))),
     C::num("n", "particles", 100.0, 20000.0, |p| p.n, |p, v| p.n = v).log().integer(),
@@ -229,31 +234,15 @@ static CONTROLS: &[C] = &[
     C::num("T", "prior plane height T", 1.0, 500.0, |p| p.t_plane, |p, v| p.t_plane = v).log().visible(|p| p.force).group("Force field"),
 ];
 
-static META: LabMeta = LabMeta {
-    title: "Diffusion ODE: particles from noise to data",
-    tagline: "Noise flows onto the data along dx/dσ = (x − D(x; σ))/σ. With few steps Euler over-smooths, Heun overshoots, and a fitted intermediate time (AMED) fixes both at the same cost.",
-    look_at: "The colour is the density p_σ of the target blurred by noise of size σ; the camera zooms in as σ shrinks. Each dot is one particle carried by the probability-flow ODE from Gaussian noise of size σ_max. The two panels run two samplers on the same particles with the same number of denoiser evaluations (NFE); the readouts give each one's mean distance from a fine reference solve. The chart below shows that error against NFE for every sampler. In force-field mode the particles instead follow field lines of point charges at the mixture centres from a heavy-tailed prior high above the data: only the exponent k = d + 1 lands them in proportion to the weights.",
-    try_these: &[
-        ("Few steps: Heun overshoots, Euler at equal NFE does better", "steps=5&solver=heun&compare=euler"),
-        ("AMED-lite: one fitted midpoint per step", "steps=5&solver=amed&compare=heun"),
-        ("DPM-Solver-2 is the geometric midpoint", "steps=5&solver=dpm2&compare=midpoint"),
-        ("Many steps: every sampler converges", "steps=40&solver=heun&compare=euler"),
-        ("8 modes on a ring, 20,000 particles", "target=ring&n=20000&steps=10"),
-        ("Force field: only k = 3 keeps the weights", "mode=force&k=3"),
-        ("Force field with k = 2: the heavy mode takes too much", "mode=force&k=2"),
-    ],
-    main_caption: "Particles carried from noise onto a Gaussian-mixture target, over the density p_σ",
-    aux_caption: "Mean endpoint error against the number of denoiser evaluations, per sampler (force mode: landing fractions against weights)",
-};
 
 impl Lab for Diffusion {
     const SLUG: &'static str = "diffusion";
     type Params = Params;
     type State = State;
 
-    fn meta() -> &'static LabMeta {
-        &META
-    }
+    const META: LabMeta = text::META;
+    const TEST_LIMITS: &'static [(&'static str, f64)] = &[("n", 150.0), ("steps", 8.0)];
+
     fn controls() -> &'static [Control<Params>] {
         CONTROLS
     }
@@ -266,71 +255,48 @@ impl Lab for Diffusion {
     fn pending(p: &Params, s: &State) -> Option<f64> {
         s.pending(p)
     }
-    fn pending_label() -> &'static str {
-        "solving"
-    }
     fn work(p: &Params, s: &mut State) {
         s.work(p);
     }
     fn step(_p: &Params, s: &mut State) {
         s.frame = (s.frame + 1).min(FRAMES);
     }
-    fn total_steps(_p: &Params) -> usize {
+    fn frames(_p: &Params) -> usize {
         FRAMES
     }
-    fn has_aux() -> bool {
-        true
+    fn cache_key(fig: Figure, layer: Layer, p: &Params, s: &State) -> Option<u64> {
+        match (fig, layer) {
+            // The background is drawn at a quantised σ: it changes a few dozen times per run, while
+            // the particles above it move every frame.
+            // Only what the background shows: the mixture, σ, the mode and the panel count (a new
+            // seed, particle count or solver keeps it).
+            (Figure::Main, Layer::Background) => Some(crate::lab::key_of(&(
+                format!("{:?}", s.mix),
+                render::shown_sigma(&s.mix, s.sigma_now(p)).to_bits(),
+                p.force,
+                p.k.to_bits(),
+                p.t_plane.to_bits(),
+                s.runs.len(),
+            ))),
+            (Figure::Main, Layer::Foreground) => None,
+            // The chart changes only when background work completes (the shell redraws cached
+            // layers after each chunk of it) or the parameters change; nothing in it animates.
+            (Figure::Aux, Layer::Background) => Some(params_key(p, 0)),
+            (Figure::Aux, _) => Some(0),
+            (Figure::Main, Layer::All) => None,
+        }
     }
-    fn background_key(p: &Params, s: &State) -> u64 {
-        // The background is drawn at a quantised σ: it changes a few dozen times per run, while
-        // the particles above it move every frame.
-        params_key(p, render::shown_sigma(&s.mix, s.sigma_now(p)).to_bits())
-    }
-    fn aux_key(p: &Params) -> Option<u64> {
-        // The chart changes only when background work completes (the shell then redraws it) or
-        // the parameters change.
-        Some(params_key(p, 0))
-    }
-    fn aux_foreground_key(_p: &Params, _s: &State) -> Option<u64> {
-        // The error curves and landing fractions do not animate: all of the chart is background.
-        Some(0)
-    }
-    fn render<DB: plotters::prelude::DrawingBackend>(
-        fig: crate::lab::Figure,
-        layer: crate::lab::Layer,
-        area: &plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
-        p: &Params,
-        s: &State,
-        theme: &crate::plot::theme::Theme,
-    ) -> Result<Option<crate::lab::PlotFrame>, plotters::prelude::DrawingAreaErrorKind<DB::ErrorType>> {
+    fn render<DB: Blit>(fig: Figure, layer: Layer, area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<Option<PlotFrame>, DB> {
         render::render(fig, layer, area, p, s, theme)
     }
-    fn formula(p: &Params, s: &State) -> String {
-        formula(p, s)
+    fn formulas(p: &Params, s: &State) -> Vec<Formula> {
+        text::formulas(p, s)
     }
     fn readouts(p: &Params, s: &State) -> Vec<Readout> {
-        readouts(p, s)
+        text::readouts(p, s)
     }
     fn data(p: &Params, s: &State) -> Table {
-        let mut t = Table { columns: vec!["particle", "x_start", "y_start", "x_end", "y_end"], ..Default::default() };
-        let a = &s.runs[0];
-        let end = a.positions.last();
-        for (i, x0) in s.start.iter().enumerate() {
-            let e = end.and_then(|v| v.get(i)).copied().unwrap_or([f64::NAN; 2]);
-            t.rows.push(vec![i.to_string(), fmt_num(x0[0]), fmt_num(x0[1]), fmt_num(e[0]), fmt_num(e[1])]);
-        }
-        if p.force {
-            for (i, f) in s.landing().iter().enumerate().take(FRACTION_KEYS.len()) {
-                t.summary.push((FRACTION_KEYS[i], fmt_num(*f)));
-            }
-        } else {
-            t.summary.push(("nfe", a.nfe().to_string()));
-            if let Some(e) = s.error(0) {
-                t.summary.push(("mean_endpoint_error", fmt_num(e)));
-                t.summary.push(("reference_particles", s.reference.len().to_string()));
-            }
-        }
-        t
+        text::data(p, s)
     }
     fn pointer(p: &mut Params, x: f64, y: f64) -> bool {
         // Drag the nearest centre (within reach) of the target; the mixture becomes custom.
@@ -345,9 +311,6 @@ impl Lab for Diffusion {
         p.target = "custom";
         true
     }
-    fn pointer_hint() -> &'static str {
-        "Drag a mixture centre to move it (the target becomes custom)."
-    }
 }
 
 /// A hash of every parameter and `extra` (Params holds f64s, so it has no `Hash`: its Debug text
@@ -360,101 +323,3 @@ fn params_key(p: &Params, extra: u64) -> u64 {
     h.finish()
 }
 
-const FRACTION_KEYS: [&str; 8] =
-    ["fraction_1", "fraction_2", "fraction_3", "fraction_4", "fraction_5", "fraction_6", "fraction_7", "fraction_8"];
-
-fn readouts(p: &Params, s: &State) -> Vec<Readout> {
-    let mut out = Vec::new();
-    if p.force {
-        let m = &s.mix;
-        let f = s.landing();
-        if s.runs[0].complete() {
-            let text = m
-                .comps
-                .iter()
-                .zip(&f)
-                .take(8)
-                .map(|(c, f)| format!("{} → {}", fmt_sig(c.w, 3), fmt_sig(*f, 3)))
-                .collect::<Vec<_>>()
-                .join(" · ");
-            out.push(Readout { label: t("Weights → landing fractions").into(), text, colour: Some(0), warn: false });
-        }
-        let ok = (p.k - 3.0).abs() < 1e-9;
-        out.push(Readout {
-            label: t("Exponent").into(),
-            text: if ok {
-                t("k = d + 1 = 3: the field is divergence-free, so fractions match the weights").into()
-            } else {
-                tf("k = {} ≠ d + 1 = 3: the fractions do not match the weights", &[&fmt_sig(p.k, 3)])
-            },
-            colour: None,
-            warn: !ok,
-        });
-        return out;
-    }
-    for (i, r) in s.runs.iter().enumerate() {
-        let err = match s.error(i) {
-            Some(e) => tf("mean endpoint error {} (vs a fine RK4 solve of the first {} particles)", &[&fmt_sig(e, 3), &s.reference.len()]),
-            None => tf("reference solve {}%", &[&format!("{:.0}", 100.0 * s.reference_progress())]),
-        };
-        out.push(Readout {
-            label: t(solver_label(r.solver)).into(),
-            text: format!("{} · {} · {err}", tf("{} steps", &[&r.steps]), tf("NFE {}", &[&r.nfe()])),
-            colour: Some(render::colour_index(r.solver)),
-            warn: false,
-        });
-        if r.solver == Solver::Amed && !r.amed.is_empty() {
-            let fits = r.amed.iter().map(|(a, c)| format!("({}, {})", fmt_sig(*a, 2), fmt_sig(*c, 3))).collect::<Vec<_>>().join(" ");
-            out.push(Readout {
-                label: t("AMED-lite (r, c) per step").into(),
-                text: fits,
-                colour: Some(render::colour_index(r.solver)),
-                warn: false,
-            });
-        }
-    }
-    let sigma = s.sigma_now(p);
-    out.push(Readout { label: "σ".into(), text: fmt_sig(sigma, 4), colour: None, warn: false });
-    out
-}
-
-fn formula(p: &Params, s: &State) -> String {
-    let mut out = String::new();
-    if p.force {
-        let _ = write!(
-            out,
-            "<section class=\"rule\"><h4>{}</h4>{}</section>",
-            t("Force field"),
-            lines(&[
-                format!("<mrow><mi>F</mi><mo>(</mo><mi>x</mi><mo>,</mo><mi>t</mi><mo>)</mo><mo>∝</mo><munder><mo>∑</mo><mi>i</mi></munder><msub><mi>w</mi><mi>i</mi></msub>{}<mo>,</mo><mspace width=\"1em\"/><mi>k</mi><mo>=</mo>{}</mrow>", frac("<mo>(</mo><mi>x</mi><mo>−</mo><msub><mi>y</mi><mi>i</mi></msub><mo>,</mo><mi>t</mi><mo>)</mo>", "<msup><mrow><mo>(</mo><msup><mrow><mo>‖</mo><mi>x</mi><mo>−</mo><msub><mi>y</mi><mi>i</mi></msub><mo>‖</mo></mrow><mn>2</mn></msup><mo>+</mo><msup><mi>t</mi><mn>2</mn></msup><mo>)</mo></mrow><mrow><mi>k</mi><mo>/</mo><mn>2</mn></mrow></msup>"), n(p.k)),
-                format!("<mrow>{}<mo>=</mo>{}<mo>,</mo><mspace width=\"1em\"/><mi>x</mi><mo>=</mo><mi>T</mi><msub><mi>ε</mi><mi>x</mi></msub><mo>/</mo><mo>|</mo><msub><mi>ε</mi><mi>t</mi></msub><mo>|</mo><mo>,</mo><mspace width=\"1em\"/><mi>T</mi><mo>=</mo>{}</mrow>", frac("<mi>d</mi><mi>x</mi>", "<mi>d</mi><mi>t</mi>"), frac("<msub><mi>F</mi><mi>x</mi></msub>", "<msub><mi>F</mi><mi>t</mi></msub>"), n(p.t_plane)),
-            ])
-        );
-        return out;
-    }
-    let d = "<mi>D</mi><mo>(</mo><mi>x</mi><mo>;</mo><mi>σ</mi><mo>)</mo>";
-    let _ = write!(
-        out,
-        "<section class=\"rule\"><h4>{}</h4>{}</section>",
-        t("Probability-flow ODE"),
-        lines(&[
-            assign(&frac("<mi>d</mi><mi>x</mi>", "<mi>d</mi><mi>σ</mi>"), &frac(&format!("<mi>x</mi><mo>−</mo>{d}"), "<mi>σ</mi>")),
-            assign(d, &format!("<munder><mo>∑</mo><mi>k</mi></munder><msub><mi>γ</mi><mi>k</mi></msub><mo>[</mo><msub><mi>μ</mi><mi>k</mi></msub><mo>+</mo>{}<mo>(</mo><mi>x</mi><mo>−</mo><msub><mi>μ</mi><mi>k</mi></msub><mo>)</mo><mo>]</mo>", frac("<msubsup><mi>s</mi><mi>k</mi><mn>2</mn></msubsup>", "<msubsup><mi>s</mi><mi>k</mi><mn>2</mn></msubsup><mo>+</mo><msup><mi>σ</mi><mn>2</mn></msup>"))),
-            format!(
-                "<mrow><msub><mi>t</mi><mi>i</mi></msub><mo>=</mo><msup><mrow><mo>(</mo><msubsup><mi>σ</mi><mi>max</mi><mrow><mn>1</mn><mo>/</mo><mi>ρ</mi></mrow></msubsup><mo>+</mo><mfrac><mi>i</mi><mi>N</mi></mfrac><mo>(</mo><msubsup><mi>σ</mi><mi>min</mi><mrow><mn>1</mn><mo>/</mo><mi>ρ</mi></mrow></msubsup><mo>−</mo><msubsup><mi>σ</mi><mi>max</mi><mrow><mn>1</mn><mo>/</mo><mi>ρ</mi></mrow></msubsup><mo>)</mo><mo>)</mo></mrow><mi>ρ</mi></msup><mo>:</mo><mspace width=\"0.5em\"/>{}</mrow>",
-                s.runs[0].sched.iter().take(8).map(|v| n(*v)).collect::<Vec<_>>().join("<mo>,</mo>")
-            ),
-        ])
-    );
-    for r in &s.runs {
-        let body = match r.solver {
-            Solver::Euler => t("x ← x + (t_next − t_cur)·v(x, t_cur): one evaluation per step; identical to deterministic DDIM (η = 0)"),
-            Solver::Heun => t("x̃ = Euler step; x ← x + h·½(v(x, t_cur) + v(x̃, t_next)): two evaluations per step"),
-            Solver::Midpoint => t("x ← x + h·v(x + (h/2)·v(x, t_cur), t_cur + h/2)"),
-            Solver::Dpm2 => t("midpoint at the geometric mean t_mid = √(t_cur·t_next) (DPM-Solver-2)"),
-            Solver::Amed => t("t_mid = t_next^r·t_cur^(1−r); x ← x + c·h·v(x_mid, t_mid), with (r, c) fitted per step by least squares to a fine solve (100 particles)"),
-        };
-        let _ = write!(out, "<section class=\"rule\"><h4>{}</h4><p>{body}</p></section>", t(solver_label(r.solver)));
-    }
-    out
-}

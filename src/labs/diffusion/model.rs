@@ -66,6 +66,8 @@ pub struct State {
     units_done: f64,
     units_total: f64,
     scratch: Vec<f64>,
+    /// The parameters everything above was computed for.
+    made_for: Params,
 }
 
 impl State {
@@ -107,12 +109,18 @@ impl State {
             units_done: 0.0,
             units_total: units_total.max(1.0),
             scratch: Vec::new(),
+            made_for: p.clone(),
         }
     }
 
-    /// After a parameter change: start over but keep the animation frame.
+    /// Back to the first frame. The solves depend on the parameters only, not on the frame: a
+    /// reset (or replay) with the same parameters keeps them; a change starts over.
     pub fn reinit(&mut self, p: &Params) {
-        *self = State::new(p);
+        if *p == self.made_for {
+            self.frame = 0;
+        } else {
+            *self = State::new(p);
+        }
     }
 
     fn curve_jobs(&self) -> usize {

@@ -4,10 +4,12 @@
 
 use super::model::CURVE_NFE;
 use super::{solver_label, Params, State};
-use crate::i18n::{t, tf};
-use crate::lab::{Figure, Layer, PlotFrame};
+use super::text::{t, tf};
+use crate::lab::{Figure, Layer};
+use crate::plot::{Swatch, Blit, PlotFrame};
 use crate::math::diffusion::{Mixture, Solver};
-use crate::math::{fmt_sig, View};
+use crate::fmt::fmt_sig;
+use crate::math::View;
 use crate::plot::raster::{draw_raster, draw_raster_stretched, heatmap, mix, sample_grid, Raster};
 use crate::plot::theme::Theme;
 use crate::plot::{class_chart, field_chart, frame_of, line_chart, DrawResult};
@@ -65,7 +67,7 @@ pub fn shown_sigma(m: &Mixture, sigma: f64) -> f64 {
 /// quantised σ of [`shown_sigma`] and cached by the browser; the foreground is the particles as one
 /// transparent RGBA overlay plus the panel titles. `Layer::All` (SVG, CLI) uses the exact σ and
 /// composites the particles into the density raster.
-pub fn render<DB: DrawingBackend>(
+pub fn render<DB: Blit>(
     fig: Figure,
     layer: Layer,
     area: &DrawingArea<DB, Shift>,
@@ -94,7 +96,7 @@ pub fn render<DB: DrawingBackend>(
                 let (pw, ph) = plot.dim_in_pixel();
                 if layer == Layer::All {
                     let mut raster = backdrop(&v, p, s, shown, (pw, ph), (pw, ph), theme);
-                    particles(&mut raster.rgb, 3, (pw, ph), &v, p, s, i, theme);
+                    particles(raster.pixels_mut(), 3, (pw, ph), &v, p, s, i, theme);
                     draw_raster(&plot, &raster)?;
                     marks(&chart, &v, p, s, shown, theme)?;
                 } else if layer.background() {
@@ -112,7 +114,7 @@ pub fn render<DB: DrawingBackend>(
                 } else {
                     let mut rgba = vec![0u8; (pw * ph * 4) as usize];
                     particles(&mut rgba, 4, (pw, ph), &v, p, s, i, theme);
-                    draw_raster(&plot, &Raster { w: pw, h: ph, rgb: rgba })?;
+                    draw_raster(&plot, &Raster::rgba(pw, ph, rgba))?;
                 }
                 let f = frame_of(&chart, &v);
                 if layer.foreground() {
@@ -182,7 +184,7 @@ pub fn render<DB: DrawingBackend>(
 fn backdrop(v: &View, p: &Params, s: &State, sigma: f64, (w, h): (u32, u32), out: (u32, u32), theme: &Theme) -> Raster {
     if p.force {
         let bg = mix(theme.bg, theme.muted, 0.04);
-        return Raster { w: out.0, h: out.1, rgb: bg.iter().copied().cycle().take((out.0 * out.1 * 3) as usize).collect() };
+        return Raster::rgb(out.0, out.1, bg.iter().copied().cycle().take((out.0 * out.1 * 3) as usize).collect());
     }
     // One sample per 4 CSS pixels, but no finer than a sixth of the narrowest feature of p_σ (the
     // blurred width √(s² + σ²)): at large σ the density is smooth and a coarse grid is exact enough
@@ -239,7 +241,7 @@ fn particles(buf: &mut [u8], channels: usize, (w, h): (u32, u32), v: &View, p: &
 }
 
 /// The target's centres (drag to edit), sized by weight, and in ODE mode the velocity field.
-fn marks<DB: DrawingBackend>(
+fn marks<DB: Blit>(
     chart: &crate::plot::XyChart<'_, DB>,
     v: &View,
     p: &Params,
@@ -260,7 +262,7 @@ fn marks<DB: DrawingBackend>(
 }
 
 /// The ODE velocity (x − D)/σ on a grid of 12 columns of square cells, lengths scaled to a cell.
-fn arrows<DB: DrawingBackend>(
+fn arrows<DB: Blit>(
     chart: &crate::plot::XyChart<'_, DB>,
     v: &View,
     m: &Mixture,
@@ -285,50 +287,24 @@ fn arrows<DB: DrawingBackend>(
     if max <= 0.0 {
         return Ok(());
     }
-    let style = theme.fg.mix(0.45).stroke_width(theme.px(1.0));
-    for (x, d) in field {
-        let len = d[0].hypot(d[1]);
-        if !len.is_finite() || len <= 0.0 {
-            continue;
-        }
-        let k = 0.8 * cell / max;
-        let tip = [x[0] + k * d[0], x[1] + k * d[1]];
-        let (ux, uy) = (d[0] / len, d[1] / len);
-        let head = 0.25 * k * len;
-        let wing = |sgn: f64| (tip[0] - head * (ux + sgn * 0.5 * uy), tip[1] - head * (uy - sgn * 0.5 * ux));
-        // Shaft and head as one stroke (one canvas path per arrow, not two): tail → tip → wing,
-        // back to the tip, → the other wing. A stroke is one shape, so the retraced segment is
-        // not drawn darker.
-        let t = (tip[0], tip[1]);
-        chart.plotting_area().draw(&PathElement::new(vec![(x[0], x[1]), t, wing(1.0), t, wing(-1.0)], style))?;
-    }
-    Ok(())
+    let k = 0.8 * cell / max;
+    let arrows = field.into_iter().map(|(x, d)| (x, [x[0] + k * d[0], x[1] + k * d[1]]));
+    crate::plot::quiver::quiver(chart, arrows, theme.fg.mix(0.45).stroke_width(theme.px(1.0)))
 }
 
 /// Force mode: each charge's weight against the fraction of particles landing on it.
-fn landing_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, s: &State, theme: &Theme) -> DrawResult<(), DB> {
+fn landing_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, s: &State, theme: &Theme) -> DrawResult<(), DB> {
     let m = &s.mix;
     let f = s.landing();
     let n = m.comps.len();
     let top = m.comps.iter().map(|c| c.w).chain(f.iter().copied()).fold(0.0, f64::max).max(0.05) * 1.15;
     let mut chart = class_chart(area, n, 0.0..top, (t("charge (mixture component)"), t("weight / landing fraction")), (34.0, 52.0), theme)?;
     let (wc, lc) = (theme.muted, theme.series(0));
-    chart
-        .draw_series(m.comps.iter().enumerate().map(|(i, c)| Rectangle::new([(i as f64 + 0.6, 0.0), (i as f64 + 1.0, c.w)], wc.filled())))?
-        .label(t("weight"))
-        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], wc.filled()));
+    chart.draw_series(m.comps.iter().enumerate().map(|(i, c)| Rectangle::new([(i as f64 + 0.6, 0.0), (i as f64 + 1.0, c.w)], wc.filled())))?;
+    let mut key = vec![(Swatch::Box(wc), t("weight").to_string())];
     if s.runs[0].positions[0].len() == s.start.len() {
-        chart
-            .draw_series(f.iter().enumerate().map(|(i, v)| Rectangle::new([(i as f64 + 1.0, 0.0), (i as f64 + 1.4, *v)], lc.filled())))?
-            .label(t("landing fraction"))
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], lc.filled()));
+        chart.draw_series(f.iter().enumerate().map(|(i, v)| Rectangle::new([(i as f64 + 1.0, 0.0), (i as f64 + 1.4, *v)], lc.filled())))?;
+        key.push((Swatch::Box(lc), t("landing fraction").to_string()));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(theme.bg.mix(0.85))
-        .border_style(theme.muted)
-        .label_font(theme.text_left(12.0, theme.fg))
-        .draw()?;
-    Ok(())
+    crate::plot::key_box(&chart, crate::plot::Corner::UpperRight, &key, theme)
 }

@@ -3,16 +3,17 @@
 //! flow that GD follows to higher order (implicit gradient regularisation).
 
 pub mod model;
-mod render;
+pub mod text;
+pub mod render;
 
-use crate::i18n::{t, tf};
-use crate::lab::{fmt_num, Control, Lab, LabMeta, Readout, Table};
+use crate::lab::{Control, Figure, Formula, Lab, LabMeta, Layer, Readout, Table};
+use crate::plot::theme::Theme;
+use crate::plot::{Blit, DrawResult, PlotFrame};
+use plotters::coord::Shift;
+use plotters::prelude::DrawingArea;
 use crate::labs::plane::{self, HasPlane, Plane};
-use crate::math::fmt_sig;
-use crate::math::surfaces::{sym_eigenvalues, Objective, Surface, SurfaceKind};
-use crate::mathml::*;
-use model::{gd_contraction, Method, Track};
-use nalgebra::Vector2;
+use crate::math::surfaces::{Surface, SurfaceKind};
+use model::{Method, Track};
 
 /// The gradient-flow lab.
 pub struct GradientFlow;
@@ -121,29 +122,14 @@ static CONTROLS: &[C] = &[
     C::flag("streamlines", "streamlines (phase portrait)", |p| p.streamlines, |p, v| p.streamlines = v),
 ];
 
-static META: LabMeta = LabMeta {
-    title: "Gradient flow and its discretisations",
-    tagline: "Gradient descent is Euler's method on the gradient flow: it tracks the flow while ηλ_max is small, zig-zags near 2, diverges beyond — and follows a modified flow that prefers flat minima.",
-    look_at: "The arrows are the vector field −∇L; the smooth curve is the exact gradient flow dθ/dt = −∇L. Every discrete method is drawn with its iterates placed at time t = nη, so you see gradient descent lag behind or overshoot the flow. The modified flow of L + (η/4)‖∇L‖² stays closer to gradient descent than the flow itself (the right-hand chart: an O(η²) against an O(η³) gap per step). Sign and coordinate descent are steepest descent in the ℓ∞ and ℓ1 norms: rotating the quadratic changes them, but not the flow.",
-    try_these: &[
-        ("GD tracks the flow when η is small", "lr=0.005&methods=flow,gd,modified"),
-        ("The edge of stability: ηλ_max just below 2", "lr=0.098&methods=flow,gd&horizon=4"),
-        ("Momentum damps the zig-zag", "lr=0.09&beta=0.4&methods=flow,gd,momentum&horizon=4"),
-        ("Rotation changes sign descent but not the flow", "phi=45&lr=0.02&methods=flow,sign,coord"),
-        ("Larger steps find flatter minima", "surface=valley&lr=0.25&methods=flow,gd,modified&horizon=100"),
-    ],
-    main_caption: "Gradient flow, its discretisations and the vector field −∇L",
-    aux_caption: "Loss against time t, and the distance of gradient descent from the flow and from the modified flow",
-};
 
 impl Lab for GradientFlow {
     const SLUG: &'static str = "gradient_flow";
     type Params = Params;
     type State = State;
 
-    fn meta() -> &'static LabMeta {
-        &META
-    }
+    const META: LabMeta = text::META;
+
     fn controls() -> &'static [Control<Params>] {
         CONTROLS
     }
@@ -159,152 +145,32 @@ impl Lab for GradientFlow {
             tr.step(&s.surface, p.lr, p.beta, s.centre, s.bound);
         }
     }
-    fn total_steps(p: &Params) -> usize {
+    fn frames(p: &Params) -> usize {
         p.steps()
     }
-    fn has_aux() -> bool {
-        true
+    fn cache_key(fig: Figure, layer: Layer, p: &Params, s: &State) -> Option<u64> {
+        match (fig, layer) {
+            // Arrows and streamlines are drawn on the background too.
+            (Figure::Main, Layer::Background) => Some(crate::lab::key_of(&(p.plane.background_hash(), p.arrows.to_bits(), p.streamlines))),
+            (Figure::Aux, Layer::Background) => {
+                let (loss, gaps) = render::aux_curves(p, s);
+                let (a, b) = render::aux_axes(p, &loss, &gaps);
+                Some(crate::lab::key_of(&(a.key(), b.key())))
+            }
+            _ => None,
+        }
     }
-    fn background_key(p: &Params, _s: &State) -> u64 {
-        // Arrows and streamlines are drawn on the background too.
-        let extra = p.arrows.to_bits() ^ if p.streamlines { 0x9E37_79B9_7F4A_7C15 } else { 0 };
-        p.plane.background_hash() ^ extra.rotate_left(17)
-    }
-    fn render<DB: plotters::prelude::DrawingBackend>(
-        fig: crate::lab::Figure,
-        layer: crate::lab::Layer,
-        area: &plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
-        p: &Params,
-        s: &State,
-        theme: &crate::plot::theme::Theme,
-    ) -> Result<Option<crate::lab::PlotFrame>, plotters::prelude::DrawingAreaErrorKind<DB::ErrorType>> {
+    fn render<DB: Blit>(fig: Figure, layer: Layer, area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<Option<PlotFrame>, DB> {
         render::render(fig, layer, area, p, s, theme)
     }
-    fn formula(p: &Params, _s: &State) -> String {
-        let th_next = sub(&i("θ"), "<mrow><mi>n</mi><mo>+</mo><mn>1</mn></mrow>");
-        let th = sub(&i("θ"), &i("n"));
-        let g = format!("<mo>∇</mo><mi>L</mi>{}", paren(&th));
-        let dot = "<mover><mi>θ</mi><mo>˙</mo></mover>";
-        let mut out = String::new();
-        for m in Method::ALL.into_iter().filter(|m| p.has(*m)) {
-            let body = match m {
-                Method::Flow => lines(&[assign(dot, "<mo>−</mo><mo>∇</mo><mi>L</mi><mo>(</mo><mi>θ</mi><mo>)</mo>")]),
-                Method::Gd => lines(&[assign(&th_next, &format!("{th}<mo>−</mo>{}<mo>⁢</mo>{g}", n(p.lr)))]),
-                Method::Momentum => lines(&[
-                    assign(&th_next, &format!("{th}<mo>−</mo>{}<mo>⁢</mo>{g}<mo>+</mo>{}<mo>⁢</mo>{}", n(p.lr), n(p.beta), paren(&format!("{th}<mo>−</mo>{}", sub(&i("θ"), "<mrow><mi>n</mi><mo>−</mo><mn>1</mn></mrow>"))))),
-                    format!(
-                        "<mrow><mover><mi>θ</mi><mo>¨</mo></mover><mo>+</mo><mi>γ</mi><mo>⁢</mo>{dot}<mo>=</mo><mo>−</mo><mo>∇</mo><mi>L</mi><mo>,</mo><mspace width=\"1em\"/><mi>γ</mi><mo>=</mo>{}<mo>=</mo>{}</mrow>",
-                        frac("<mn>1</mn><mo>−</mo><mi>β</mi>", &sqrt("<mi>η</mi>")),
-                        n((1.0 - p.beta) / p.lr.sqrt())
-                    ),
-                ]),
-                Method::Sign => lines(&[assign(&th_next, &format!("{th}<mo>−</mo>{}<mo>⁢</mo>{}", n(p.lr), sign(&g)))]),
-                Method::Coord => lines(&[assign(
-                    &th_next,
-                    &format!("{th}<mo>−</mo>{}<mo>⁢</mo>{}<mo>⁢</mo>{}<mo>,</mo><mspace width=\"1em\"/><mi>i</mi><mo>=</mo><mo>arg max</mo><mo>|</mo>{}<mo>|</mo>", n(p.lr), sub(&i("g"), &i("i")), sub(&i("e"), &i("i")), sub(&i("g"), &i("j"))),
-                )]),
-                Method::Modified => lines(&[
-                    assign(
-                        dot,
-                        &format!(
-                            "<mo>−</mo><mo>∇</mo><mover><mi>L</mi><mo>~</mo></mover><mo>=</mo><mo>−</mo><mo>(</mo><mo>∇</mo><mi>L</mi><mo>+</mo>{}<mo>⁢</mo><mi>H</mi><mo>∇</mo><mi>L</mi><mo>)</mo>",
-                            n(p.lr / 2.0)
-                        ),
-                    ),
-                    assign(
-                        "<mover><mi>L</mi><mo>~</mo></mover>",
-                        &format!("<mi>L</mi><mo>+</mo>{}<mo>⁢</mo><msup><mrow><mo>‖</mo><mo>∇</mo><mi>L</mi><mo>‖</mo></mrow><mn>2</mn></msup>", n(p.lr / 4.0)),
-                    ),
-                ]),
-            };
-            out.push_str(&format!("<section class=\"rule\" data-method=\"{}\"><h4>{}</h4>{body}</section>", m.key(), t(m.label())));
-        }
-        out.push_str(&format!(
-            "<p class=\"formula-note\">{}</p>",
-            t("Discrete methods are drawn at t = nη; the flows are integrated by adaptive Runge–Kutta (Dormand–Prince) to 1e-11.")
-        ));
-        out
+    fn formulas(p: &Params, _s: &State) -> Vec<Formula> {
+        text::formulas(p, _s)
     }
     fn readouts(p: &Params, s: &State) -> Vec<Readout> {
-        let mut out: Vec<Readout> = s
-            .tracks
-            .iter()
-            .map(|tr| {
-                let (text, warn) = match tr.diverged {
-                    Some(n) if tr.non_finite && p.plane.surface == SurfaceKind::Custom => (tf("left the domain at step {}", &[&n]), true),
-                    Some(n) => (tf("diverged at step {}", &[&n]), true),
-                    None => {
-                        let [x, y] = tr.path.last().copied().unwrap_or([f64::NAN; 2]);
-                        let l = tr.loss.last().copied().unwrap_or(f64::NAN);
-                        let tt = (tr.path.len().saturating_sub(1)) as f64 * p.lr;
-                        let mut s = tf("t = {}: L = {} at ({}, {})", &[&fmt_sig(tt, 4), &fmt_sig(l, 4), &fmt_sig(x, 4), &fmt_sig(y, 4)]);
-                        if p.plane.surface == SurfaceKind::Valley {
-                            s.push_str(&tf("; sharpness x² + y² = {}", &[&fmt_sig(x * x + y * y, 4)]));
-                        }
-                        (s, false)
-                    }
-                };
-                Readout { label: t(tr.method.label()).to_string(), text, colour: Some(tr.method.index()), warn }
-            })
-            .collect();
-        // Curvature where gradient descent is now (or at the start).
-        let at = s.track(Method::Gd).and_then(|t| t.path.last().copied()).unwrap_or(p.plane.start());
-        let eig = sym_eigenvalues(&s.surface.hessian(Vector2::new(at[0], at[1])));
-        let lmax = eig.0.abs().max(eig.1.abs());
-        if !(eig.0.is_finite() && eig.1.is_finite()) {
-            let text = tf("f is not defined at ({}, {})", &[&fmt_sig(at[0], 4), &fmt_sig(at[1], 4)]);
-            out.push(Readout { label: t("Hessian").into(), text, colour: None, warn: true });
-            return out;
-        }
-        out.push(Readout {
-            label: t("Hessian").into(),
-            text: tf("eigenvalues {}, {} at ({}, {})", &[&fmt_sig(eig.0, 4), &fmt_sig(eig.1, 4), &fmt_sig(at[0], 4), &fmt_sig(at[1], 4)]),
-            colour: None,
-            warn: false,
-        });
-        let el = p.lr * lmax;
-        out.push(Readout {
-            label: t("Stability").into(),
-            text: tf("ηλ_max = {} (gradient descent is stable below 2)", &[&fmt_sig(el, 4)]),
-            colour: None,
-            warn: el >= 2.0,
-        });
-        if p.plane.surface == SurfaceKind::Quadratic {
-            out.push(Readout {
-                label: t("Contraction").into(),
-                text: tf("GD contracts by max|1 − ηλᵢ| = {} per step", &[&fmt_sig(gd_contraction(p.lr, eig), 4)]),
-                colour: None,
-                warn: false,
-            });
-        }
-        if p.steps() == MAX_STEPS && p.horizon / p.lr > MAX_STEPS as f64 {
-            out.push(Readout {
-                label: t("Horizon").into(),
-                text: tf("shortened to {} steps: T = {}", &[&MAX_STEPS, &fmt_sig(MAX_STEPS as f64 * p.lr, 4)]),
-                colour: None,
-                warn: true,
-            });
-        }
-        if s.tracks.is_empty() {
-            out.insert(0, Readout { label: t("No method").into(), text: t("choose at least one method").into(), colour: None, warn: true });
-        }
-        out
+        text::readouts(p, s)
     }
     fn data(p: &Params, s: &State) -> Table {
-        let mut t = Table { columns: vec!["method", "step", "t", "x", "y", "loss"], ..Default::default() };
-        for tr in &s.tracks {
-            for (i, (pt, l)) in tr.path.iter().zip(&tr.loss).enumerate() {
-                t.rows.push(vec![
-                    tr.method.key().into(),
-                    i.to_string(),
-                    fmt_num(i as f64 * p.lr),
-                    fmt_num(pt[0]),
-                    fmt_num(pt[1]),
-                    fmt_num(*l),
-                ]);
-            }
-        }
-        t
+        text::data(p, s)
     }
     fn pointer(p: &mut Params, x: f64, y: f64) -> bool {
         plane::click(p, x, y)

@@ -2,18 +2,20 @@
 
 use super::model::Method;
 use super::{Params, State};
-use crate::i18n::t;
-use crate::lab::{Figure, Layer, PlotFrame};
+use super::text::t;
+use crate::lab::{Figure, Layer};
+use crate::plot::{Blit, PlotFrame};
 use crate::math::surfaces::Objective;
 use crate::math::View;
 use crate::plot::theme::Theme;
-use crate::plot::{draw_series, field_background, field_chart, frame_of, legend, line_chart, DrawResult, Series, XyChart};
+use crate::plot::{draw_series, field_background, field_chart, frame_of, legend, line_axes, line_curves, DrawResult, LineAxes, Series, XyChart};
+use crate::math::ode::rk4_step;
 use nalgebra::Vector2;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 /// Draws one figure layer.
-pub fn render<DB: DrawingBackend>(
+pub fn render<DB: Blit>(
     fig: Figure,
     layer: Layer,
     area: &DrawingArea<DB, Shift>,
@@ -51,42 +53,57 @@ pub fn render<DB: DrawingBackend>(
             Ok(Some(frame))
         }
         Figure::Aux => {
+            // Axes on the cached background (they change only when the data crosses a decade),
+            // the curves on the foreground.
             let (left, right) = area.split_horizontally(area.dim_in_pixel().0 / 2);
-            let lmin = p.plane.surface.min_value();
-            let t_max = p.steps() as f64 * p.lr;
-            let curves: Vec<(usize, Vec<(f64, f64)>)> = s
-                .tracks
-                .iter()
-                .map(|tr| {
-                    (tr.method.index(), tr.loss.iter().enumerate().map(|(i, &l)| (i as f64 * p.lr, lmin.map_or(l, |m| l - m))).collect())
-                })
-                .collect();
-            let title = if lmin.is_some() { t("L − L* (log)") } else { "L" };
-            line_chart(&left, &curves, t_max, lmin.is_some(), t("time t"), title, theme)?;
-            // Distance of GD from the flow and from the modified flow at the same times.
-            let gd = s.track(Method::Gd);
-            let mut gaps = Vec::new();
-            for m in [Method::Flow, Method::Modified] {
-                if let (Some(g), Some(o)) = (gd, s.track(m)) {
-                    let pts = g
-                        .path
-                        .iter()
-                        .zip(&o.path)
-                        .enumerate()
-                        .map(|(i, (a, b))| (i as f64 * p.lr, ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()))
-                        .collect();
-                    gaps.push((m.index(), pts));
-                }
+            let (loss, gaps) = aux_curves(p, s);
+            let (la, ga) = aux_axes(p, &loss, &gaps);
+            if layer.background() {
+                let title = if p.plane.surface.min_value().is_some() { t("L − L* (log)") } else { "L" };
+                line_axes(&left, &la, t("time t"), title, theme)?;
+                line_axes(&right, &ga, t("time t"), t("‖GD − flow‖ (log)"), theme)?;
             }
-            line_chart(&right, &gaps, t_max, true, t("time t"), t("‖GD − flow‖ (log)"), theme)?;
+            if layer.foreground() {
+                line_curves(&left, &la, &loss, theme)?;
+                line_curves(&right, &ga, &gaps, theme)?;
+            }
             Ok(None)
         }
     }
 }
 
+/// One series of a linked chart: its colour index and its points.
+pub type Curve = (usize, Vec<(f64, f64)>);
+
+/// Curves of the linked charts: loss (L − L* where the minimum is known) against time, and the
+/// distance of GD from the flow and from the modified flow at the same times.
+pub fn aux_curves(p: &Params, s: &State) -> (Vec<Curve>, Vec<Curve>) {
+    let lmin = p.plane.surface.min_value();
+    let loss = s
+        .tracks
+        .iter()
+        .map(|tr| (tr.method.index(), tr.loss.iter().enumerate().map(|(i, &l)| (i as f64 * p.lr, lmin.map_or(l, |m| l - m))).collect()))
+        .collect();
+    let gd = s.track(Method::Gd);
+    let mut gaps = Vec::new();
+    for m in [Method::Flow, Method::Modified] {
+        if let (Some(g), Some(o)) = (gd, s.track(m)) {
+            let pts = g.path.iter().zip(&o.path).enumerate().map(|(i, (a, b))| (i as f64 * p.lr, (a[0] - b[0]).hypot(a[1] - b[1]))).collect();
+            gaps.push((m.index(), pts));
+        }
+    }
+    (loss, gaps)
+}
+
+/// The axes of the two linked charts.
+pub fn aux_axes(p: &Params, loss: &[(usize, Vec<(f64, f64)>)], gaps: &[(usize, Vec<(f64, f64)>)]) -> (LineAxes, LineAxes) {
+    let t_max = p.steps() as f64 * p.lr;
+    (LineAxes::fit(loss, t_max, p.plane.surface.min_value().is_some()), LineAxes::fit(gaps, t_max, true))
+}
+
 /// The vector field −∇L on an n×n grid: direction exact, length growing slowly with |∇L| so
 /// both steep walls and flat valleys stay readable.
-fn arrows<DB: DrawingBackend>(chart: &XyChart<'_, DB>, v: &View, n: usize, s: &State, theme: &Theme) -> DrawResult<(), DB> {
+fn arrows<DB: Blit>(chart: &XyChart<'_, DB>, v: &View, n: usize, s: &State, theme: &Theme) -> DrawResult<(), DB> {
     if n == 0 {
         return Ok(());
     }
@@ -107,27 +124,18 @@ fn arrows<DB: DrawingBackend>(chart: &XyChart<'_, DB>, v: &View, n: usize, s: &S
     if gmax <= 0.0 {
         return Ok(());
     }
-    let plot = chart.plotting_area();
-    let style = theme.fg.mix(0.45).stroke_width(theme.px(1.0));
-    for (c, g) in field {
+    let arrows = field.into_iter().filter(|(_, g)| g.norm() > gmax * 1e-12).map(|(c, g)| {
         let m = g.norm();
-        if m <= gmax * 1e-12 {
-            continue;
-        }
         let d = -g / m;
         let len = 0.8 * cell * (m / gmax).powf(0.3).clamp(0.2, 1.0);
-        let (tail, head) = (c - d * len / 2.0, c + d * len / 2.0);
-        let rot = |a: f64| Vector2::new(d.x * a.cos() - d.y * a.sin(), d.x * a.sin() + d.y * a.cos());
-        let (w1, w2) = (head + rot(2.6) * len * 0.35, head + rot(-2.6) * len * 0.35);
-        let pt = |q: Vector2<f64>| (q.x, q.y);
-        plot.draw(&PathElement::new(vec![pt(tail), pt(head)], style))?;
-        plot.draw(&PathElement::new(vec![pt(w1), pt(head), pt(w2)], style))?;
-    }
-    Ok(())
+        let (tail, tip) = (c - d * len / 2.0, c + d * len / 2.0);
+        ([tail.x, tail.y], [tip.x, tip.y])
+    });
+    crate::plot::quiver::quiver(chart, arrows, theme.fg.mix(0.45).stroke_width(theme.px(1.0)))
 }
 
 /// Phase portrait: field lines of −∇L from a 20×20 grid, followed with unit speed (RK4).
-fn streamlines<DB: DrawingBackend>(chart: &XyChart<'_, DB>, v: &View, s: &State, theme: &Theme) -> DrawResult<(), DB> {
+fn streamlines<DB: Blit>(chart: &XyChart<'_, DB>, v: &View, s: &State, theme: &Theme) -> DrawResult<(), DB> {
     let n = 20;
     let ds = v.span() / 150.0;
     let dir = |p: Vector2<f64>| {
@@ -149,11 +157,8 @@ fn streamlines<DB: DrawingBackend>(chart: &XyChart<'_, DB>, v: &View, s: &State,
             );
             let mut line = vec![(p.x, p.y)];
             for _ in 0..40 {
-                let Some(k1) = dir(p) else { break };
-                let Some(k2) = dir(p + k1 * ds / 2.0) else { break };
-                let Some(k3) = dir(p + k2 * ds / 2.0) else { break };
-                let Some(k4) = dir(p + k3 * ds) else { break };
-                let q = p + (k1 + 2.0 * k2 + 2.0 * k3 + k4) * ds / 6.0;
+                let Some(q) = rk4_step(|x, _| dir(Vector2::new(x[0], x[1])).map(|d| [d.x, d.y]), [p.x, p.y], 0.0, ds) else { break };
+                let q = Vector2::new(q[0], q[1]);
                 if !v.contains(q.x, q.y) || (q - p).norm() < ds * 0.1 {
                     break;
                 }

@@ -1,9 +1,11 @@
 //! Drawing of the Johnson–Lindenstrauss lab, generic over the plotters backend.
 
-use super::{bounds, Params, State};
-use crate::i18n::{t, tf};
-use crate::lab::{Figure, Layer, PlotFrame};
-use crate::math::fmt_sig;
+use super::text::bounds;
+use super::{Params, State};
+use super::text::{t, tf};
+use crate::lab::{Figure, Layer};
+use crate::plot::{key_box, Corner, Swatch, Blit, PlotFrame};
+use crate::fmt::fmt_sig;
 use crate::math::jl::{chi2_over_k_pdf, Matrix};
 use crate::plot::theme::Theme;
 use crate::plot::{draw_marker, DrawResult, Shape, XyChart};
@@ -11,7 +13,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 /// Draws one figure (everything is redrawn when anything changes: there is no animation).
-pub fn render<DB: DrawingBackend>(
+pub fn render<DB: Blit>(
     fig: Figure,
     layer: Layer,
     area: &DrawingArea<DB, Shift>,
@@ -34,7 +36,7 @@ pub fn render<DB: DrawingBackend>(
     Ok(None)
 }
 
-fn mesh_style<DB: DrawingBackend>(chart: &mut XyChart<'_, DB>, x: &str, y: &str, theme: &Theme) -> DrawResult<(), DB> {
+fn mesh_style<DB: Blit>(chart: &mut XyChart<'_, DB>, x: &str, y: &str, theme: &Theme) -> DrawResult<(), DB> {
     chart
         .configure_mesh()
         .light_line_style(theme.muted.mix(0.12))
@@ -52,7 +54,7 @@ fn mesh_style<DB: DrawingBackend>(chart: &mut XyChart<'_, DB>, x: &str, y: &str,
 }
 
 /// "computing… 40%" in the middle of an area.
-fn computing<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<(), DB> {
+fn computing<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<(), DB> {
     let (w, h) = area.dim_in_pixel();
     let pct = 100.0 * s.pending(p).unwrap_or(1.0);
     area.draw(&Text::new(
@@ -62,7 +64,7 @@ fn computing<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: &
     ))
 }
 
-fn histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<(), DB> {
+fn histogram<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<(), DB> {
     let Some(sum) = &s.summary else { return computing(area, p, s, theme) };
     let centre = if p.ip { 0.0 } else { 1.0 };
     let (lo, hi) = (sum.stats.min.min(centre - p.eps), sum.stats.max.max(centre + p.eps));
@@ -115,7 +117,7 @@ fn histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: &
     Ok(())
 }
 
-fn scatter<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<(), DB> {
+fn scatter<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<(), DB> {
     let Some(sum) = &s.summary else { return Ok(()) };
     if sum.points.is_empty() {
         return Ok(());
@@ -163,7 +165,7 @@ fn scatter<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: &St
     Ok(())
 }
 
-fn bounds_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<(), DB> {
+fn bounds_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<(), DB> {
     let b = bounds(p);
     let ns: Vec<f64> = (0..=60).map(|i| 10f64.powf(1.0 + 5.0 * i as f64 / 60.0)).collect();
     let kmax = b.iter().map(|x| x.2).fold(0.0, f64::max) * 1e6f64.ln() / p.n.ln().max(1.0) * 1.5;
@@ -185,6 +187,7 @@ fn bounds_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s
         .x_label_formatter(&|v| fmt_sig(*v, 2))
         .y_label_formatter(&|v| fmt_sig(*v, 2))
         .draw()?;
+    let mut key = Vec::new();
     for (i, (name, _, _)) in b.iter().enumerate() {
         let c = theme.series(i + 3);
         let pts: Vec<(f64, f64)> = ns
@@ -194,16 +197,12 @@ fn bounds_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s
                 (n, bounds(&pp)[i].2)
             })
             .collect();
-        chart
-            .draw_series(LineSeries::new(pts, c.stroke_width(theme.px(2.0))))?
-            .label(t(name))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
+        chart.draw_series(LineSeries::new(pts, c.stroke_width(theme.px(2.0))))?;
+        key.push((Swatch::Line(c), t(name).to_string()));
     }
     let k = p.k_used() as f64;
-    chart
-        .draw_series(LineSeries::new(vec![(10.0, k), (1e6, k)], theme.fg.stroke_width(theme.px(1.2))))?
-        .label(tf("current k = {}", &[&(k as usize)]))
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], ShapeStyle::from(&RGBColor(120, 120, 120))));
+    chart.draw_series(LineSeries::new(vec![(10.0, k), (1e6, k)], theme.fg.stroke_width(theme.px(1.2))))?;
+    key.push((Swatch::Line(theme.fg), tf("current k = {}", &[&(k as usize)])));
     chart.draw_series(std::iter::once(PathElement::new(vec![(p.n, 1.0), (p.n, kmax)], theme.muted.stroke_width(1))))?;
     if let Some(ke) = s.k_emp {
         let at = chart.backend_coord(&(p.n, ke as f64));
@@ -215,12 +214,6 @@ fn bounds_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Params, s
             theme.text_left(12.0, theme.fg),
         ))?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .background_style(theme.bg.mix(0.85))
-        .border_style(theme.muted)
-        .label_font(theme.text_left(12.0, theme.fg))
-        .draw()?;
+    key_box(&chart, Corner::LowerRight, &key, theme)?;
     Ok(())
 }

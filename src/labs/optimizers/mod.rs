@@ -1,17 +1,19 @@
 //! Optimizer paths on 2-D loss surfaces (math-spec 2.1–2.2): SGD, momentum, Nesterov, RMSprop,
 //! Adam, AdamW, AdaBelief, SignSGD, Signum, Lion and Newton from one start point, side by side.
 
-pub mod formula;
+pub mod text;
 pub mod model;
 pub mod render;
 
-use crate::i18n::{t, tf};
-use crate::lab::{Control, Lab, LabMeta, Readout, Table};
+use crate::lab::{Control, Figure, Formula, Lab, LabMeta, Layer, Readout, Table};
+use crate::plot::theme::Theme;
+use crate::plot::{Blit, DrawResult, PlotFrame};
+use plotters::coord::Shift;
+use plotters::prelude::DrawingArea;
 use crate::labs::plane::{self, HasPlane, Plane};
-use crate::math::surfaces::{sym_eigenvalues, Objective, Surface, SurfaceKind};
-use crate::math::{fmt_sig, View};
-use model::{Noise, OptKind, Rule, Run, Stop};
-use nalgebra::Vector2;
+use crate::math::surfaces::{Surface, SurfaceKind};
+use crate::math::View;
+use model::{Noise, OptKind, Rule, Run};
 
 /// The optimizer lab.
 pub struct Optimizers;
@@ -296,30 +298,14 @@ static CONTROLS: &[C] = &[
     C::num("seed", "seed", 0.0, 4294967295.0, |p| p.seed, |p, v| p.seed = v).integer().group("Gradient noise").visible(|p| p.noise > 0.0),
 ];
 
-static META: LabMeta = LabMeta {
-    title: "Optimizers on loss surfaces",
-    tagline: "SGD zig-zags across ravines, momentum damps it, Adam and Lion walk diagonals, Newton jumps — and is drawn to saddles.",
-    look_at: "Each coloured path is one optimizer started from the same point (drag on the plot to move it). The background is the loss on a log colour scale with contour lines; the chart below shows the loss against the step. Sign-based methods (Adam early on, SignSGD, Lion) move every coordinate by about η per step, so their paths run at 45° and hover around the minimum unless η decays. Newton uses curvature: one step solves a quadratic, but plain Newton is attracted to saddles and maxima.",
-    try_these: &[
-        ("Raise SGD's learning rate on the ill-conditioned quadratic until it zig-zags, then diverges past 2/λ_max", "surface=quadratic&kappa=50&opt=sgd,momentum&sgd_lr=0.035&momentum_lr=0.01"),
-        ("Rotate the quadratic: the diagonal preconditioner of Adam helps only when the valley is axis-aligned", "surface=quadratic&kappa=100&phi=45&opt=sgd,adam,signsgd&adam_lr=0.02&signsgd_lr=0.02&sgd_lr=0.015&steps=300"),
-        ("Newton on the saddle: plain Newton jumps to the saddle point, the saddle-free variant escapes", "surface=saddle&opt=sgd,newton&newton_saddlefree=0&sgd_lr=0.05&steps=200"),
-        ("Adam's ε: where |g| ≪ ε Adam behaves like SGD with rate η/ε, where |g| ≫ ε like SignSGD", "surface=quadratic&opt=adam,sgd,signsgd&adam_eps=1&adam_lr=0.05&sgd_lr=0.05&signsgd_lr=0.05&steps=300"),
-        ("Himmelblau from near the local maximum: each optimizer finds a different minimum", "surface=himmelblau&opt=sgd,momentum,adam,lion,rmsprop&sgd_lr=0.01&adam_lr=0.05&lion_lr=0.02&steps=500"),
-        ("Gradient noise: Lion and SignSGD keep moving η per step even at the minimum", "surface=quadratic&opt=sgd,lion,adam&noise=2&sgd_lr=0.05&lion_lr=0.01&adam_lr=0.05&steps=400"),
-    ],
-    main_caption: "Optimizer paths on the loss surface (log colour scale, contours)",
-    aux_caption: "Loss against step (log scale)",
-};
 
 impl Lab for Optimizers {
     const SLUG: &'static str = "optimizers";
     type Params = Params;
     type State = State;
 
-    fn meta() -> &'static LabMeta {
-        &META
-    }
+    const META: LabMeta = text::META;
+
     fn controls() -> &'static [Control<Params>] {
         CONTROLS
     }
@@ -336,93 +322,27 @@ impl Lab for Optimizers {
             r.step(&s.surface, &s.noise, s.centre, s.bound);
         }
     }
-    fn total_steps(p: &Params) -> usize {
+    fn frames(p: &Params) -> usize {
         p.steps as usize
     }
-    fn has_aux() -> bool {
-        true
+    fn cache_key(fig: Figure, layer: Layer, p: &Params, s: &State) -> Option<u64> {
+        match (fig, layer) {
+            (Figure::Main, Layer::Background) => Some(p.plane.background_hash()),
+            (Figure::Aux, Layer::Background) => Some(render::loss_axes(p, s).key()),
+            _ => None,
+        }
     }
-    fn background_key(p: &Params, _s: &State) -> u64 {
-        p.plane.background_hash()
-    }
-    fn render<DB: plotters::prelude::DrawingBackend>(
-        fig: crate::lab::Figure,
-        layer: crate::lab::Layer,
-        area: &plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
-        p: &Params,
-        s: &State,
-        theme: &crate::plot::theme::Theme,
-    ) -> Result<Option<crate::lab::PlotFrame>, plotters::prelude::DrawingAreaErrorKind<DB::ErrorType>> {
+    fn render<DB: Blit>(fig: Figure, layer: Layer, area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<Option<PlotFrame>, DB> {
         render::render(fig, layer, area, p, s, theme)
     }
-    fn formula(p: &Params, _s: &State) -> String {
-        formula::mathml(p)
+    fn formulas(p: &Params, _s: &State) -> Vec<Formula> {
+        text::formulas(p)
     }
     fn readouts(p: &Params, s: &State) -> Vec<Readout> {
-        let mut out: Vec<Readout> = s
-            .runs
-            .iter()
-            .map(|r| {
-                let (text, warn) = match r.diverged {
-                    Some((n, why)) => (
-                        tf(
-                            "diverged at step {} ({})",
-                            &[
-                                &n,
-                                &match (why, p.plane.surface) {
-                                    (Stop::NonFinite, SurfaceKind::Custom) => t("left the domain"),
-                                    (Stop::NonFinite, _) => t("non-finite"),
-                                    _ => t("ran away"),
-                                },
-                            ],
-                        ),
-                        true,
-                    ),
-                    None => {
-                        let [x, y] = r.path.last().copied().unwrap_or([f64::NAN; 2]);
-                        let l = r.loss.last().copied().unwrap_or(f64::NAN);
-                        (tf("step {}: L = {} at ({}, {})", &[&r.steps(), &fmt_sig(l, 4), &fmt_sig(x, 4), &fmt_sig(y, 4)]), false)
-                    }
-                };
-                Readout { label: t(r.kind.label()).to_string(), text, colour: Some(r.kind.index()), warn }
-            })
-            .collect();
-        let [x0, y0] = p.plane.start();
-        let (l0, l1) = sym_eigenvalues(&s.surface.hessian(Vector2::new(x0, y0)));
-        let mut hess = tf("eigenvalues of ∇²L at the start: {}, {}", &[&fmt_sig(l0, 4), &fmt_sig(l1, 4)]);
-        if p.plane.surface == SurfaceKind::Quadratic {
-            hess = tf(
-                "λ = 1, {}: gradient descent is stable for η < 2/λ_max = {}",
-                &[&fmt_sig(p.plane.kappa, 4), &fmt_sig(2.0 / p.plane.kappa, 4)],
-            );
-        }
-        let undefined = !(l0.is_finite() && l1.is_finite());
-        if undefined {
-            hess = tf("f is not defined at ({}, {})", &[&fmt_sig(x0, 4), &fmt_sig(y0, 4)]);
-        }
-        out.push(Readout { label: t("Curvature").into(), text: hess, colour: None, warn: undefined });
-        if out.len() == 1 {
-            out.insert(
-                0,
-                Readout { label: t("No optimizer").into(), text: t("choose at least one optimizer").into(), colour: None, warn: true },
-            );
-        }
-        out
+        text::readouts(p, s)
     }
-    fn data(_p: &Params, s: &State) -> Table {
-        let mut t = Table { columns: vec!["optimizer", "step", "x", "y", "loss"], ..Default::default() };
-        for r in &s.runs {
-            for (i, (pt, l)) in r.path.iter().zip(&r.loss).enumerate() {
-                t.rows.push(vec![
-                    r.kind.key().to_string(),
-                    i.to_string(),
-                    crate::lab::fmt_num(pt[0]),
-                    crate::lab::fmt_num(pt[1]),
-                    crate::lab::fmt_num(*l),
-                ]);
-            }
-        }
-        t
+    fn data(p: &Params, s: &State) -> Table {
+        text::data(p, s)
     }
     fn pointer(p: &mut Params, x: f64, y: f64) -> bool {
         plane::click(p, x, y)

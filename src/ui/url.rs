@@ -1,0 +1,103 @@
+//! The address bar: the lab's state as a query string, written without adding history entries
+//! once changes pause (a slider drag writes it once, when it stops).
+
+use super::shell::{with_shell, ShellOptions, Ui};
+use super::window;
+use crate::lab::{build_query, percent_encode};
+use leptos::prelude::*;
+use std::sync::OnceLock;
+use wasm_bindgen::JsValue;
+
+static OPTIONS: OnceLock<ShellOptions> = OnceLock::new();
+
+/// The options the page was opened with (parsed once).
+pub(crate) fn options() -> &'static ShellOptions {
+    OPTIONS.get_or_init(|| ShellOptions::parse(&window().location().search().unwrap_or_default()))
+}
+
+/// Appends `k=v` pairs to a query.
+fn append(q: &mut String, pairs: &[(String, String)]) {
+    for (k, v) in pairs {
+        q.push('&');
+        q.push_str(&percent_encode(k));
+        q.push('=');
+        q.push_str(&percent_encode(v));
+    }
+}
+
+/// The lab's query (`lab=…&k=v…`) followed by `extra` shell pairs.
+pub(crate) fn lab_query(extra: &[(String, String)]) -> String {
+    let mut q = with_shell(|s| build_query(s.lab.slug(), &s.lab.query_pairs())).unwrap_or_default();
+    append(&mut q, extra);
+    q
+}
+
+/// How long after the last change the address bar and the formula panel follow (ms). A burst of
+/// slider events writes the URL once, after the figure has been painted: `replaceState` costs a
+/// same-document navigation (several milliseconds in Chromium), which must not sit between an
+/// event and its frame.
+const SETTLE_MS: f64 = 150.0;
+
+/// Notes a change: the URL (and the formulas) follow once changes pause for [`SETTLE_MS`].
+pub(crate) fn changed_later() {
+    let t = super::now_ms();
+    with_shell(|s| s.settle_at = Some(t + SETTLE_MS));
+}
+
+/// Notes that a change has ended (a slider released or stepped by a key, a field left, a choice
+/// made, a drag let go): the URL follows in the frame after the next, once the figure is painted.
+pub(crate) fn changed_soon() {
+    let t = super::now_ms() + END_MS;
+    with_shell(|s| s.settle_at = Some(s.settle_at.map_or(t, |at| at.min(t))));
+}
+
+/// How long after a change ends the URL is written: just over one frame, so that `replaceState`
+/// runs after the frame that shows the change.
+const END_MS: f64 = 20.0;
+
+/// Writes the URL and refreshes the formulas if changes have paused long enough (every frame).
+pub(crate) fn settle(ui: Ui) {
+    let t = super::now_ms();
+    if with_shell(|s| s.settle_at.is_some_and(|at| t >= at)).unwrap_or(false) {
+        write_now(ui);
+        super::refresh_formulas(ui);
+    }
+}
+
+/// Writes the lab's state into the address bar now (replacing the history entry).
+pub(crate) fn write_now(ui: Ui) {
+    let url = format!("?{}", lab_query(&options().kept()));
+    with_shell(|s| s.settle_at = None);
+    if let Ok(h) = window().history() {
+        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+    ui.url.update(|v| *v += 1);
+}
+
+/// The absolute URL of the current state, with the language (if not English) and `extra` pairs.
+pub(crate) fn page_url(extra: &[(&str, String)]) -> String {
+    let loc = window().location();
+    let base = format!("{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default());
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    if crate::i18n::lang() != crate::i18n::Lang::En {
+        pairs.push(("lang".into(), crate::i18n::lang().key().into()));
+    }
+    pairs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
+    format!("{base}?{}", lab_query(&pairs))
+}
+
+/// Reloads the page in another language (all state is in the URL, so nothing is lost).
+pub(crate) fn switch_lang(key: &str) {
+    let mut pairs: Vec<(String, String)> = options().pairs.iter().filter(|(k, _)| k != "lang").cloned().collect();
+    // The lab's current state, not the one the page was opened with.
+    if with_shell(|_| ()).is_some() {
+        pairs.retain(|(k, _)| crate::lab::SHELL_KEYS.contains(&k.as_str()) && k != "lab");
+        let mut q = lab_query(&pairs);
+        append(&mut q, &[("lang".into(), key.into())]);
+        let _ = window().location().set_search(&q);
+        return;
+    }
+    pairs.push(("lang".into(), key.into()));
+    let q: Vec<String> = pairs.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect();
+    let _ = window().location().set_search(&q.join("&"));
+}

@@ -40,6 +40,7 @@ registry! {
     softmax::Softmax,
     jl::Jl,
     diffusion::Diffusion,
+    gaussians::Gaussians,
 }
 
 /// Looks a lab up by slug.

@@ -1615,16 +1615,13 @@ pub fn learning_curve(spec: &ClassSpec, ns: &[usize], repeats: usize, seed: u64)
         .map(|&n| {
             let mut pt = CurvePoint { n, acc: [0.0; 3], nll: [0.0; 3], used: 0, separable: 0 };
             for r in 0..repeats {
-                let s = Rng::stream(seed, (n as u64).wrapping_mul(1_000_003).wrapping_add(r as u64)).next_u64();
-                let train = sample_classes(spec, n, s)?;
-                let Ok(c) = fit_classifiers(&train) else { continue };
-                for (k, f) in [c.post, c.script, c.mle.fit].iter().enumerate() {
-                    let (acc, nll) = population_metrics(spec, f)?;
-                    pt.acc[k] += acc;
-                    pt.nll[k] += nll;
+                let Some(rep) = curve_repeat(spec, n, r, seed)? else { continue };
+                for k in 0..3 {
+                    pt.acc[k] += rep.acc[k];
+                    pt.nll[k] += rep.nll[k];
                 }
                 pt.used += 1;
-                pt.separable += usize::from(c.mle.status == MleStatus::Separable);
+                pt.separable += usize::from(rep.separable);
             }
             // No usable repeat: NaN, which the chart skips, rather than a fake 0.
             let u = if pt.used == 0 { f64::NAN } else { pt.used as f64 };
@@ -1632,6 +1629,33 @@ pub fn learning_curve(spec: &ClassSpec, ns: &[usize], repeats: usize, seed: u64)
             Ok(pt)
         })
         .collect()
+}
+
+/// One training set of the learning curve, scored: population accuracy and NLL of post, script
+/// and MLE, and whether the MLE found the set separable.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CurveRepeat {
+    /// Population accuracy (post, script, MLE).
+    pub acc: [f64; 3],
+    /// Population NLL (post, script, MLE).
+    pub nll: [f64; 3],
+    /// The training set was separable.
+    pub separable: bool,
+}
+
+/// Repeat `r` of size `n` of [`learning_curve`] on its own (the same sub-stream of `seed`), so a
+/// caller can spread the curve over many small chunks of work; `None` when the fit was refused
+/// (e.g. a singular covariance at tiny n). Summing these in order and dividing by the used count
+/// gives exactly [`learning_curve`]'s numbers.
+pub fn curve_repeat(spec: &ClassSpec, n: usize, r: usize, seed: u64) -> Result<Option<CurveRepeat>, GaussError> {
+    let s = Rng::stream(seed, (n as u64).wrapping_mul(1_000_003).wrapping_add(r as u64)).next_u64();
+    let train = sample_classes(spec, n, s)?;
+    let Ok(c) = fit_classifiers(&train) else { return Ok(None) };
+    let mut rep = CurveRepeat { acc: [0.0; 3], nll: [0.0; 3], separable: c.mle.status == MleStatus::Separable };
+    for (k, f) in [c.post, c.script, c.mle.fit].iter().enumerate() {
+        (rep.acc[k], rep.nll[k]) = population_metrics(spec, f)?;
+    }
+    Ok(Some(rep))
 }
 
 #[cfg(test)]

@@ -244,7 +244,23 @@ fn bars<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, d: &DivState, theme
         (0.0, (shown.iter().copied().fold(0.0f64, f64::max) * 1.15).max(0.1))
     };
     let y_desc = if p.log { t("log₁₀ value") } else { t("value") };
-    let mut chart = crate::plot::class_chart(area, vals.len(), lo..hi, ("", y_desc), (20.0, 46.0), theme)?;
+    let mut chart = ChartBuilder::on(area)
+        .margin(theme.px(10.0))
+        .x_label_area_size(theme.px(20.0))
+        .y_label_area_size(theme.px(46.0))
+        .build_cartesian_2d(0.5..vals.len() as f64 + 0.5, lo..hi)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(theme.muted.mix(0.15))
+        .bold_line_style(theme.muted.mix(0.3))
+        .axis_style(theme.fg)
+        .label_style(theme.text(12.0))
+        .axis_desc_style(theme.text(13.0))
+        .x_labels(0)
+        .y_desc(y_desc)
+        .y_label_formatter(&|v| crate::fmt::fmt_sig(*v, 3))
+        .draw()?;
     let base = if p.log { lo } else { 0.0 };
     for (i, ((k, _), y)) in vals.iter().zip(&shown).enumerate() {
         let x = (i + 1) as f64;

@@ -166,6 +166,10 @@ try {
       { case: 'optimizers steps=5000 (play)', q: 'optimizers&steps=5000', play: true, target: { play: 5 } },
       { case: 'diffusion n=2000 (play)', q: 'diffusion', play: true, target: { play: 6 } },
       { case: 'diffusion n=20000 (play)', q: 'diffusion&n=20000', play: true, target: { play: dpr === 1 ? 12 : 16 } },
+      { case: 'gaussians divergence (sliders)', q: 'gaussians', slider: true, target: { slider: 8 } },
+      { case: 'gaussians flow n=20000 (play)', q: 'gaussians&mode=flow&n=20000&t=5', play: true, target: { play: 8 } },
+      { case: 'gaussians classify (sliders)', q: 'gaussians&mode=classify', slider: true, target: { slider: 8 } },
+      { case: 'gaussians simplex (sliders)', q: 'gaussians&mode=simplex', slider: true, target: { slider: 8 } },
     ];
     for (const c of cases) {
       if (only && !only.some((s) => c.q.startsWith(s))) continue;

@@ -437,4 +437,7 @@ impl Lab for Gaussians {
     fn pointer(p: &mut Params, x: f64, y: f64) -> bool {
         model::pointer(p, x, y)
     }
+    fn hover(p: &Params, s: &State, x: f64, y: f64) -> Option<String> {
+        text::hover(p, s, x, y)
+    }
 }

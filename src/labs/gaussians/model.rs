@@ -59,7 +59,13 @@ pub struct FlowState {
     pub dots: Vec<(f64, f64)>,
     /// Right end of the KL chart.
     pub t_max: f64,
+    /// Each particle's band (0 … BANDS − 1) by the rank of its start along q₀'s major axis: the
+    /// colours show whether the particles keep their order (ODE) or mix (Langevin).
+    pub band: Vec<u8>,
 }
+
+/// Colour bands of the particles.
+pub const BANDS: usize = 6;
 
 /// The learning curve's running sums: per size, accuracy and NLL sums (post, script, MLE).
 #[derive(Clone, Debug, PartialEq)]
@@ -89,7 +95,7 @@ impl Curve {
     pub fn done(&self) -> bool {
         self.job >= CURVE_NS.len() * REPEATS
     }
-    /// Mean (accuracy, NLL) per method at every size with at least one finished... all repeats in.
+    /// Mean (accuracy, NLL) per method at every size whose repeats are all in (and usable).
     pub fn points(&self) -> Vec<(usize, [f64; 3], [f64; 3])> {
         let complete = self.job / REPEATS;
         (0..complete.min(CURVE_NS.len()))
@@ -217,9 +223,24 @@ fn flow_state(p: &Params) -> Result<FlowState, GaussError> {
         Vec::new()
     };
     let particles = ParticleFlow::new(flow, p.flow_method, p.n as usize, p.dt, p.seed as u64);
-    let mut st = FlowState { flow, at_t: flow.moments(p.t), particles, failed: None, curve, em_curve, dots: Vec::new(), t_max };
+    let band = particles.as_ref().map(|pf| bands(pf.particles(), &flow)).unwrap_or_default();
+    let mut st = FlowState { flow, at_t: flow.moments(p.t), particles, failed: None, curve, em_curve, dots: Vec::new(), t_max, band };
     st.record();
     Ok(st)
+}
+
+/// The band of each start point: its rank along q₀'s major axis, in [`BANDS`] equal groups.
+fn bands(xs: &[Vec2], flow: &Flow) -> Vec<u8> {
+    let a = flow.init().angle_deg().to_radians();
+    let (c, s) = (a.cos(), a.sin());
+    let key: Vec<f64> = xs.iter().map(|x| c * x[0] + s * x[1]).collect();
+    let mut idx: Vec<usize> = (0..xs.len()).collect();
+    idx.sort_by(|&i, &j| key[i].total_cmp(&key[j]));
+    let mut band = vec![0u8; xs.len()];
+    for (rank, &i) in idx.iter().enumerate() {
+        band[i] = (rank * BANDS / xs.len().max(1)) as u8;
+    }
+    band
 }
 
 impl FlowState {

@@ -2,7 +2,7 @@
 //! background; what a drag or a frame changes (ellipses, arrows, particles, lines, trajectories)
 //! is the foreground. Particles and large scatters go into one pixel buffer (one blit).
 
-use super::model::{bary, handles, ClassState, Curve, DivState, FlowState, SimplexState, CURVE_NS, VERTS};
+use super::model::{bary, handles, ClassState, Curve, DivState, FlowState, SimplexState, BANDS, CURVE_NS, VERTS};
 use super::text::t;
 use super::{Mode, Params, State, METHODS, SHOW};
 use crate::lab::{key_of, Figure, Layer};
@@ -84,7 +84,7 @@ pub fn render<DB: Blit>(fig: Figure, layer: Layer, area: &DrawingArea<DB, Shift>
         }
         (Figure::Aux, Mode::Flow) => {
             if let Some(Ok(f)) = &s.flow {
-                flow_aux(layer, area, p, f, theme)?;
+                flow_aux(layer, area, f, theme)?;
             }
             Ok(None)
         }
@@ -274,7 +274,8 @@ fn bars<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, d: &DivState, theme
 
 /// KL both ways, BD and W₂² as q slides along the centre line, on a log axis.
 fn sweep<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, d: &DivState, theme: &Theme) -> DrawResult<(), DB> {
-    let series: [(&str, fn(&crate::math::gaussian::SweepPoint) -> f64); 4] =
+    type Pick = fn(&crate::math::gaussian::SweepPoint) -> f64;
+    let series: [(&str, Pick); 4] =
         [("kl_pq", |s| s.kl_pq), ("kl_qp", |s| s.kl_qp), ("bd", |s| s.bd), ("w2", |s| s.w2_sq)];
     let floor = 1e-4;
     let hi = d.sweep.iter().flat_map(|s| series.iter().map(move |(_, f)| f(s))).filter(|v| v.is_finite()).fold(1.0f64, f64::max);
@@ -345,9 +346,13 @@ fn flow_main<DB: Blit>(layer: Layer, area: &DrawingArea<DB, Shift>, p: &Params, 
             let plot = chart.plotting_area().strip_coord_spec();
             let (pw, ph) = plot.dim_in_pixel();
             let mut rgba = vec![0u8; (pw as usize) * (ph as usize) * 4];
-            let c = theme.series(QT_COL);
             let dot = (theme.scale * 1.5).round().max(1.0) as i64;
-            splat(&mut rgba, (pw, ph), &v, pf.particles().iter().copied(), [c.0, c.1, c.2, 170], dot, false);
+            // One pass per colour band (BANDS passes over the particles, each writing its own colour).
+            for b in 0..BANDS {
+                let c = crate::plot::raster::mix(theme.series(3), theme.series(QT_COL), b as f64 / (BANDS - 1) as f64);
+                let pts = pf.particles().iter().zip(&f.band).filter(|(_, &k)| k as usize == b).map(|(x, _)| *x);
+                splat(&mut rgba, (pw, ph), &v, pts, [c[0], c[1], c[2], 190], dot, false);
+            }
             draw_raster(&plot, &Raster::rgba(pw, ph, rgba))?;
             if let Ok(m) = f.flow.moments(pf.time()) {
                 if let Ok(qt) = Gaussian::from_cov(2, m.m, m.c) {
@@ -406,7 +411,7 @@ fn decades(vals: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo, hi)
 }
 
-fn flow_aux<DB: Blit>(layer: Layer, area: &DrawingArea<DB, Shift>, p: &Params, f: &FlowState, theme: &Theme) -> DrawResult<(), DB> {
+fn flow_aux<DB: Blit>(layer: Layer, area: &DrawingArea<DB, Shift>, f: &FlowState, theme: &Theme) -> DrawResult<(), DB> {
     let (lo, hi) = decades(f.curve.iter().chain(&f.em_curve).map(|q| q.1));
     let chart = log_chart(area, (0.0, f.t_max), (lo, hi), (t("time t"), t("KL(q_t‖p)")), layer.background(), theme)?;
     let clampy = |pts: &[(f64, f64)]| pts.iter().map(|&(x, y)| (x, y.clamp(lo, hi))).collect::<Vec<_>>();
@@ -433,7 +438,6 @@ fn flow_aux<DB: Blit>(layer: Layer, area: &DrawingArea<DB, Shift>, p: &Params, f
             let now = pf.time().min(f.t_max);
             abs.draw(&PathElement::new(vec![(now, lo), (now, hi)], theme.fg.mix(0.4).stroke_width(theme.px(1.0))))?;
         }
-        let _ = p;
     }
     Ok(())
 }

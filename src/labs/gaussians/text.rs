@@ -1,7 +1,7 @@
 //! The Gaussians lab's words: title and texts, the formula panel with live numbers, the readouts,
 //! the data export (the JSON keys at full precision) and the Chinese table.
 
-use super::model::{rows, State, CURVE_NS};
+use super::model::{rows, State};
 use super::{Mode, Params, METHODS, SHOW};
 use crate::fmt::{fmt_num, fmt_sig};
 use crate::lab::{Formula, Json, LabMeta, Readout, Table};
@@ -148,7 +148,7 @@ pub fn readouts(p: &Params, s: &State) -> Vec<Readout> {
                             ));
                         }
                     }
-                    _ => out.push(line(t("No crossing"), t("the ODE moves every particle by one invertible affine map: the cloud keeps its order").to_string(), None)),
+                    _ => out.push(line(t("No crossing"), t("the ODE moves every particle by one invertible affine map: the cloud keeps its order (the colour bands, by rank at the start, stay bands)").to_string(), None)),
                 }
                 out.push(line(t("Start"), tf("KL(q₀‖p) = {}", &[&f.flow.moments(0.0).map(|m| fmt_sig(m.kl, 6)).unwrap_or_else(|_| "—".into())]), Some(1)));
             }
@@ -175,10 +175,10 @@ pub fn readouts(p: &Params, s: &State) -> Vec<Readout> {
                         MleStatus::Degenerate => t("degenerate data: Newton's Hessian is singular").to_string(),
                     };
                     out.push(Readout { label: t("Logistic MLE").into(), text: status, colour: None, warn: fits.mle.status != MleStatus::Converged });
-                    if let (Ok(sh), Ok(d2)) = (fits.stats.shrink(), fits.stats.mahalanobis2()) {
+                    if let Ok(d2) = fits.stats.mahalanobis2() {
+                        // The measured ratio of the two fits next to the predicted factor's inputs.
                         let ratio = norm(fits.script.w) / norm(fits.post.w);
                         out.push(line(t("Script shrink"), tf("|w_script|/|w_post| = {} = 1/(1 + p₀p₁D²), D² = {}", &[&fmt_sig(ratio, 6), &fmt_sig(d2, 5)]), None));
-                        let _ = sh;
                     }
                     if p.unequal {
                         out.push(warn(t("Assumption broken"), t("the classes have different covariances: the closed forms are no longer the Bayes rule").to_string()));
@@ -218,6 +218,40 @@ pub fn readouts(p: &Params, s: &State) -> Vec<Readout> {
         },
     }
     out
+}
+
+/// Hover text on the main figure: the densities and the transport image (divergence, flow), each
+/// classifier's P(class 1 | x) (classify), F at the point's barycentric coordinates (simplex).
+pub fn hover(p: &Params, s: &State, x: f64, y: f64) -> Option<String> {
+    if !(x.is_finite() && y.is_finite()) {
+        return None;
+    }
+    match p.mode {
+        Mode::Divergence => {
+            let d = s.div.as_ref()?.as_ref().ok()?;
+            let at = [x, if p.dim == 1 { 0.0 } else { y }];
+            let tx = d.d.ot.apply(at);
+            Some(tf("ln p = {} · ln q = {} · T(x) = {}", &[&fmt_sig(d.p.log_density(at), 4), &fmt_sig(d.q.log_density(at), 4), &v2(tx, p.dim)]))
+        }
+        Mode::Flow => {
+            let f = s.flow.as_ref()?.as_ref().ok()?;
+            Some(tf("ln p = {} · ln q₀ = {}", &[&fmt_sig(f.flow.target().log_density([x, y]), 4), &fmt_sig(f.flow.init().log_density([x, y]), 4)]))
+        }
+        Mode::Classify => {
+            let c = s.class.as_ref()?.as_ref().ok()?;
+            let fits = c.fits.as_ref().ok()?;
+            Some(tf("P(class 1 | x): post {} · script {} · MLE {}", &[&fmt_sig(fits.post.prob([x, y]), 3), &fmt_sig(fits.script.prob([x, y]), 3), &fmt_sig(fits.mle.fit.prob([x, y]), 3)]))
+        }
+        Mode::Simplex => {
+            let sx = s.simplex.as_ref()?.as_ref().ok()?;
+            let v = super::model::VERTS;
+            let b: Vec<f64> = (0..3).map(|i| (2.0 / 3.0) * (x * v[i][0] + y * v[i][1]) + 1.0 / 3.0).collect();
+            if b.iter().any(|q| *q < 0.0) {
+                return None;
+            }
+            Some(tf("p = ({}) · F = {}", &[&b.iter().map(|q| fmt_sig(*q, 3)).collect::<Vec<_>>().join(", "), &fmt_sig(sx.obj.value(&b), 5)]))
+        }
+    }
 }
 
 fn norm(w: [f64; 2]) -> f64 {
@@ -444,12 +478,15 @@ pub fn formulas(p: &Params, s: &State) -> Vec<Formula> {
             out.push(Formula::Note(t("Ties in the argmin go to the lowest index. The point x is drawn in the triangle's plane (shifted so that its entries sum to 1).").to_string()));
         }
     }
-    let _ = CURVE_NS;
     out
 }
 
 /// Simplified Chinese for the strings only this lab uses.
 pub const ZH: crate::i18n::Table = &[
+    ("ln p = {} · ln q = {} · T(x) = {}", "ln p = {} · ln q = {} · T(x) = {}"),
+    ("ln p = {} · ln q₀ = {}", "ln p = {} · ln q₀ = {}"),
+    ("P(class 1 | x): post {} · script {} · MLE {}", "P(第 1 类 | x)：原文 {} · 脚本 {} · MLE {}"),
+    ("p = ({}) · F = {}", "p = ({}) · F = {}"),
     (" · test accuracy {} · test NLL {}", " · 测试准确率 {} · 测试 NLL {}"),
     ("1-D", "一维"),
     ("1-D: the OT map matches quantiles", "一维：最优传输映射匹配分位数"),
@@ -577,7 +614,7 @@ pub const ZH: crate::i18n::Table = &[
     ("temperature τ", "温度 τ"),
     ("test NLL", "测试 NLL"),
     ("test accuracy", "测试准确率"),
-    ("the ODE moves every particle by one invertible affine map: the cloud keeps its order", "ODE 用同一个可逆仿射映射移动每个粒子：点云保持次序"),
+    ("the ODE moves every particle by one invertible affine map: the cloud keeps its order (the colour bands, by rank at the start, stay bands)", "ODE 用同一个可逆仿射映射移动每个粒子：点云保持次序（按起点排名着色的色带始终是色带）"),
     ("the classes have different covariances: the closed forms are no longer the Bayes rule", "两类协方差不同：闭式解不再是贝叶斯规则"),
     ("three numbers; drag the point on the triangle", "三个数；在三角形上拖动该点"),
     ("time t", "时间 t"),

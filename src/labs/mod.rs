@@ -43,6 +43,7 @@ registry! {
     adam::Adam,
     attention::Attention,
     recurrence::Recurrence,
+    gaussians::Gaussians,
 }
 
 /// Looks a lab up by slug.

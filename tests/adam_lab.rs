@@ -225,7 +225,7 @@ fn batch_csv_holds_the_drawn_curves_at_full_precision() {
         assert!(close(r[2].parse().unwrap(), want.as_f64().unwrap(), 1e-9), "{curve}: {r:?}");
     }
     for curve in ["eta_sgd", "delta_l_exact", "delta_l_post", "tradeoff_exact", "s_exact_mean", "s_clip_sq", "s_post_sq"] {
-        assert!(rows.iter().filter(|r| r[0] == curve).count() >= 50, "{curve}");
+        assert!(rows.iter().filter(|r| r[0] == curve).count() >= 30, "{curve}");
     }
     assert!(rows.iter().all(|r| r.len() == 3 && r[1..].iter().all(|c| c.parse::<f64>().is_ok_and(f64::is_finite))));
 }

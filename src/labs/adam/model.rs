@@ -9,21 +9,21 @@ use crate::math::adam::hessian::{self, AdamRun, CloudPoint, CondPoint, Ellipse, 
 use crate::math::adam::moments::{self, SCurvePoint};
 use nalgebra::Matrix2;
 
-/// Jitter-cloud points drawn (the issue allows up to 2 000; 800 read as a cloud on a phone and
-/// keep a slider event cheap).
-pub const CLOUD: usize = 800;
+/// Jitter-cloud points drawn (the issue allows up to 2 000; 500 read as a cloud on a phone and
+/// keep a slider event cheap: every point is a drawing operation).
+pub const CLOUD: usize = 500;
 /// Of those, how many carry a gradient arrow.
 pub const ARROWS: usize = 60;
-/// Angles of the cond(M)-against-φ curves (every degree).
-pub const ANGLES: usize = 91;
+/// Angles of the cond(M)-against-φ curves (every 2°).
+pub const ANGLES: usize = 46;
 /// Recorded steps of the simulated v̂_t.
-pub const TRACE: usize = 200;
+pub const TRACE: usize = 120;
 /// Batch sizes per η*(B) curve.
-pub const GRID: usize = 161;
+pub const GRID: usize = 101;
 /// Batch sizes of the trade-off curves.
-pub const TRADE: usize = 61;
+pub const TRADE: usize = 41;
 /// Points of the S-curves and bells.
-pub const S_POINTS: usize = 161;
+pub const S_POINTS: usize = 97;
 /// The S-curves' range of a = g√B/σ.
 pub const A_MAX: f64 = 6.0;
 

@@ -145,3 +145,35 @@ fn plain_sweeps_are_reported_as_not_monotone() {
     let newton = r.iter().find(|x| x.label.starts_with("Newton")).unwrap();
     assert!(!newton.text.contains("grows"), "{newton:?}");
 }
+
+#[test]
+fn extreme_systems_never_draw_non_finite() {
+    // Unstable RFTs and discretisations, at the small size of the registry's property test.
+    let cases = [
+        "mode=ssm&basis=rft&d=8&rft_a=2,-2,2,-2,2,-2,2,-2&L=256",
+        "mode=ssm&basis=rft&d=3&rft_a=2,2,2&L=256&c=1000,-1000,1000",
+        "mode=ssm&basis=rft&d=64&rft_a=-2,2,-2,2&L=256&input=noise",
+        "mode=ssm&basis=s4&disc=euler&eps=1&d=64&L=256",
+        "mode=ssm&basis=legs_online&disc=euler&eps=1&d=64&L=256&t=3",
+        "mode=ssm&basis=diagonal&disc=zoh&eps=0.001&d=1&L=8&t=0",
+        "T=8&sweeps=64&radius=1.5&amp=3&d=64",
+        "T=128&d=8&radius=1.5&amp=0&sweeps=0",
+    ];
+    for q in cases {
+        let (mut lab, notes) = cli::instance_for(&format!("lab=recurrence&{q}")).unwrap();
+        assert!(notes.is_empty(), "{q}: {notes:?}");
+        lab.finish();
+        for (w, h) in [(240, 200), (900, 900)] {
+            let svg = lab.render_svg(w, h, &flowlab::plot::theme::Theme::light(1.0), "", &cli::png_base64).expect("render");
+            let markup: String = svg
+                .split("base64,")
+                .enumerate()
+                .map(|(i, part)| if i == 0 { part } else { part.split_once('"').map_or("", |x| x.1) })
+                .collect();
+            for bad in ["NaN", "inf", "e308"] {
+                assert!(!markup.contains(bad), "{q}: '{bad}' in the SVG");
+            }
+        }
+        assert!(lab.readouts().iter().all(|r| !r.text.contains("NaN") || r.warn), "{q}");
+    }
+}

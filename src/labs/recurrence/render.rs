@@ -446,7 +446,7 @@ fn kernel_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, _p: &Params, m: &SsmMod
     // The y range from the defining route (a blown-up prefix included: it is the point); another
     // route that lost its digits (the RFT route of LegS for large d) shows as hitting the frame.
     let routes = [(Route::Powers, 0usize), (Route::Dft, 1), (Route::Rft, 2)];
-    let vals = k.kernel().iter().copied().filter(|v| v.is_finite());
+    let vals = k.kernel().iter().copied().filter(|v| v.is_finite()).map(|v| v.clamp(-1e100, 1e100));
     let (lo, hi) = vals.fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
     let span = (hi - lo).max(1e-12);
     let (lo, hi) = (lo - 0.08 * span, hi + 0.08 * span);

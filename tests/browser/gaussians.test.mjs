@@ -71,7 +71,7 @@ test('gaussians: every mode draws its own figure, readouts and URL', async () =>
   const { page, problems, close } = await openPage(shared.browser, `${shared.server.base}?lab=gaussians`);
   let prev = await canvasDigest(page, '#main-fg');
   const want = {
-    flow: /closed form at t = 1[\s\S]*KL\(q_t‖p\) = 0\.7572/,
+    flow: /closed form at t = 1[\s\S]*KL\(q_t‖p\) = 0\.75716/,
     classify: /post \(= LDA\)[\s\S]*author's script[\s\S]*logistic MLE[\s\S]*\|w_script\|\/\|w_post\|/,
     simplex: /Frank–Wolfe, fixed η[\s\S]*F − F\* = [\s\S]*Optimum[\s\S]*F\* = 1\.125/,
   };

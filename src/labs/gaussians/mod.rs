@@ -312,8 +312,9 @@ static CONTROLS: &[C] = &[
     pair_control!("sd_p", "p: axis std devs", sd_p, SD_RANGE.0, SD_RANGE.1, check_sd_p, gaussians_shown, |p| Value::Text(pair_text(mode_pair(p.mode).1)), &["2,0.5", "0.05,5", "1.5,1.5"])
         .group("Gaussians p and q")
         .help("drag p's axis handles on the plot"),
+    // The angle means nothing for a circle (equal axes): shown only when the axes differ.
     C::num("ang_p", "p: axis angle (°)", 0.0, 180.0, |p| p.ang_p, |p, v| p.ang_p = v)
-        .visible(|p| gaussians_shown(p) && p.dim_used() == 2)
+        .visible(|p| gaussians_shown(p) && p.dim_used() == 2 && p.sd_p[0] != p.sd_p[1])
         .default_from(|p| Value::Num(mode_pair(p.mode).2))
         .group("Gaussians p and q"),
     pair_control!("mu_q", "μ_q (x,y)", mu_q, -MU_MAX, MU_MAX, check_mu_q, gaussians_shown, |p| Value::Text(pair_text(mode_pair(p.mode).3)), &["-2,2", "5,-5", "0,0"])
@@ -323,7 +324,7 @@ static CONTROLS: &[C] = &[
         .group("Gaussians p and q")
         .help("drag q's axis handles on the plot"),
     C::num("ang_q", "q: axis angle (°)", 0.0, 180.0, |p| p.ang_q, |p, v| p.ang_q = v)
-        .visible(|p| gaussians_shown(p) && p.dim_used() == 2)
+        .visible(|p| gaussians_shown(p) && p.dim_used() == 2 && p.sd_q[0] != p.sd_q[1])
         .default_from(|p| Value::Num(mode_pair(p.mode).5))
         .group("Gaussians p and q"),
     C::set("show", "divergences", SHOW, |p| p.show.clone(), |p, k| p.show = k.to_vec()).visible(|p| p.mode == Mode::Divergence),

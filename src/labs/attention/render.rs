@@ -184,7 +184,8 @@ fn matrices<DB: Blit>(area: &DrawingArea<DB, Shift>, layer: Layer, p: &Params, s
         let label = fmt_sig(top * tl * tl, 2);
         area.draw(&Text::new(label, (l.bar_x + bw as i32 + theme.px(3.0) as i32, y - theme.px(6.0) as i32), theme.text_left(11.0, theme.fg)))?;
     }
-    area.draw(&Text::new("Aᵢⱼ".to_string(), (l.bar_x, l.y0 - theme.px(19.0) as i32), theme.text_left(12.0, theme.fg)))?;
+    // Plain ASCII: a glyph from a fallback font (subscripts) may still be loading on the first frame.
+    area.draw(&Text::new("A(i, j)".to_string(), (l.bar_x, l.y0 - theme.px(20.0) as i32), theme.text_left(12.0, theme.fg)))?;
     Ok(frame)
 }
 

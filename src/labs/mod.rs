@@ -41,7 +41,6 @@ registry! {
     jl::Jl,
     diffusion::Diffusion,
     adam::Adam,
-    attention::Attention,
     recurrence::Recurrence,
     gaussians::Gaussians,
 }

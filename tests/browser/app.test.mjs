@@ -456,6 +456,8 @@ test('print: the figure, the parameter values and the link; no buttons', async (
 test('touch: tapping and dragging on the plot moves the start point on a phone', async () => {
   const { page, problems, close } = await openPage(browser, `${server.base}?lab=optimizers&autoplay=0`,
     { viewport: { width: 375, height: 740 }, dpr: 2, hasTouch: true });
+  // The figure sits under the navigation: bring it on screen first, as a reader scrolls to it.
+  await page.locator('#main-fg').scrollIntoViewIfNeeded();
   const box = await page.locator('#main-fg').boundingBox();
   const scrollY = await page.evaluate(() => scrollY);
   assert.equal(await page.$eval('#main-fg', (el) => getComputedStyle(el).touchAction), 'none', 'no page scroll while dragging');

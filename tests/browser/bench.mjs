@@ -172,8 +172,6 @@ try {
       { case: 'diffusion n=20000 (play)', q: 'diffusion&n=20000', play: true, target: { play: dpr === 1 ? 12 : 16 } },
       { case: 'adam hessian (sliders)', q: 'adam', slider: true, target: { slider: 8 } },
       { case: 'adam batch (sliders)', q: 'adam&mode=batch', slider: true, target: { slider: 8 } },
-      { case: 'attention n=256 d=64 performer m=256 (sliders)', q: 'attention&n=256&d=64&map=performer&m=256', slider: true, target: { slider: 16 } },
-      { case: 'attention n=64 d=64 performer m=256 (sliders)', q: 'attention&n=64&d=64&map=performer&m=256', slider: true, target: { slider: 8 } },
       { case: 'recurrence rnn T=512 d=8 (sliders)', q: 'recurrence&mode=rnn&T=512&d=8', slider: true, target: { slider: 16 } },
       { case: 'recurrence ssm d=64 L=1024 (sliders)', q: 'recurrence&mode=ssm&d=64&L=1024', slider: true, target: { slider: 16 } },
       { case: 'gaussians divergence (sliders)', q: 'gaussians', slider: true, target: { slider: 8 } },

@@ -807,6 +807,8 @@ pub fn causal_rnn(qkv: &Qkv, map: Map, scale: Scale, window: usize, omega: &Mat)
     // Compensations of the windowed sums.
     let mut stc = vec![0.0; if windowed { r * d } else { 0 }];
     let mut zc = vec![0.0; if windowed { r } else { 0 }];
+    // Σ|ψ_t| added to each feature's window sum since it was last rebuilt.
+    let mut mass = vec![0.0; if windowed { r } else { 0 }];
     let mut shift = f64::NEG_INFINITY;
     let mut feat = vec![0.0; r];
     let mut out = Mat::zeros(n, d);
@@ -829,9 +831,33 @@ pub fn causal_rnn(qkv: &Qkv, map: Map, scale: Scale, window: usize, omega: &Mat)
         let vi = qkv.v.row(i);
         if windowed {
             accumulate(&mut st, &mut stc, &mut z, &mut zc, &feat, vi, 1.0);
+            mass.iter_mut().zip(&feat).for_each(|(m, f)| *m += f.abs());
             if i >= window {
                 let j = i - window;
                 accumulate(&mut st, &mut stc, &mut z, &mut zc, f.psi.row(j), qkv.v.row(j), -1.0);
+            }
+            // The compensated sums keep an error of order ε²·(mass added since the last rebuild):
+            // once a key far larger than the rest has left (Performer features span e^±100s), that
+            // is no longer small against what remains, so rebuild that feature's sums from the
+            // window.
+            let lo = (i + 1).saturating_sub(window);
+            for t in 0..r {
+                let left = (z[t] + zc[t]).abs();
+                if mass[t] > REBUILD_RATIO * left {
+                    // Compensated here too: the rebuilt sum's rounding error would otherwise be
+                    // exposed when its largest key leaves.
+                    let (rows, comps) = (&mut st[t * d..(t + 1) * d], &mut stc[t * d..(t + 1) * d]);
+                    rows.iter_mut().chain(comps.iter_mut()).for_each(|x| *x = 0.0);
+                    (z[t], zc[t], mass[t]) = (0.0, 0.0, 0.0);
+                    for j in lo..=i {
+                        let fj = f.psi.row(j)[t];
+                        neumaier(&mut z[t], &mut zc[t], fj);
+                        mass[t] += fj.abs();
+                        for (l, &vl) in qkv.v.row(j).iter().enumerate() {
+                            neumaier(&mut rows[l], &mut comps[l], fj * vl);
+                        }
+                    }
+                }
             }
             state.iter_mut().zip(st.iter().zip(&stc)).for_each(|(o, (a, b))| *o = a + b);
             zsum.iter_mut().zip(z.iter().zip(&zc)).for_each(|(o, (a, b))| *o = a + b);
@@ -864,6 +890,10 @@ pub fn causal_rnn(qkv: &Qkv, map: Map, scale: Scale, window: usize, omega: &Mat)
     }
     Ok(out)
 }
+
+/// A windowed feature sum is rebuilt once the mass that passed through it exceeds what remains
+/// by this factor: the compensated error ε²·mass then stays below 2^-66 of the result.
+const REBUILD_RATIO: f64 = (1u64 << 40) as f64;
 
 /// S += sign·ψvᵀ, z += sign·ψ in compensated sums (sum, compensation): adding a term and later
 /// subtracting the same floating-point term leaves an error of order ε·|result| + ε²·Σ|terms|.

@@ -53,10 +53,19 @@ struct Staged {
 /// Canvases kept for staging.
 const STAGE_SLOTS: usize = 12;
 
-fn image_data(r: &Raster) -> Option<ImageData> {
+/// Puts `r` on `ctx` at (x, y).
+///
+/// The `ImageData` is built and used in one go on purpose: wasm-bindgen hands `ImageData` a
+/// *view* of wasm memory and `ImageData` keeps the array it is given, so it must be drawn while
+/// the pixels are alive and before anything allocates. Returning it from a helper once let the
+/// RGBA copy be freed first: the allocator's bookkeeping overwrote its first 24 bytes, and
+/// some rasters lost their first six pixels depending on the heap's history (caught by the
+/// reload test: a moved slider and a fresh load differed in exactly those pixels).
+fn put(ctx: &CanvasRenderingContext2d, r: &Raster, x: f64, y: f64) -> Option<()> {
     let rgba = if r.alpha { None } else { Some(r.to_rgba()) };
     let px: &[u8] = rgba.as_deref().unwrap_or(&r.px);
-    ImageData::new_with_u8_clamped_array_and_sh(Clamped(px), r.w, r.h).ok()
+    let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(px), r.w, r.h).ok()?;
+    ctx.put_image_data(&data, x, y).ok()
 }
 
 /// Stages `r` on an offscreen canvas (uploading it only if it is not there yet) and runs `f` with it.
@@ -70,7 +79,6 @@ fn staged<R>(r: &Raster, f: impl FnOnce(&HtmlCanvasElement) -> R) -> Option<R> {
             st.push(e);
             return Some(out);
         }
-        let img = image_data(r)?;
         let mut e = if st.len() < STAGE_SLOTS {
             let canvas = offscreen(r.w, r.h)?;
             let ctx = context(&canvas)?;
@@ -84,7 +92,8 @@ fn staged<R>(r: &Raster, f: impl FnOnce(&HtmlCanvasElement) -> R) -> Option<R> {
             e.canvas.set_height(r.h);
             e
         };
-        e.ctx.put_image_data(&img, 0.0, 0.0).ok()?;
+        // A failed upload drops the canvas rather than keep it under the wrong key.
+        put(&e.ctx, r, 0.0, 0.0)?;
         e.px = r.px.clone();
         let out = f(&e.canvas);
         st.push(e);
@@ -249,9 +258,7 @@ pub fn replay(ctx: &CanvasRenderingContext2d, ops: &[Op]) {
             Op::Image { at, size, img } => {
                 if !img.alpha && *size == (img.w, img.h) {
                     // An opaque image at its own size: one putImageData, no staging.
-                    if let Some(d) = image_data(img) {
-                        let _ = ctx.put_image_data(&d, at.0 as f64, at.1 as f64);
-                    }
+                    put(ctx, img, at.0 as f64, at.1 as f64);
                 } else {
                     ctx.set_image_smoothing_enabled(true);
                     staged(img, |c| {
@@ -320,7 +327,7 @@ pub fn measure(s: &str, family: &str, size: f64, style: Shape) -> (u32, u32) {
 pub fn png_base64(r: &Raster) -> Option<String> {
     let c = offscreen(r.w, r.h)?;
     let ctx = context(&c)?;
-    ctx.put_image_data(&image_data(r)?, 0.0, 0.0).ok()?;
+    put(&ctx, r, 0.0, 0.0)?;
     let url = c.to_data_url().ok()?;
     url.strip_prefix("data:image/png;base64,").map(str::to_string)
 }

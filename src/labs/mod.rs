@@ -43,6 +43,7 @@ registry! {
     adam::Adam,
     recurrence::Recurrence,
     gaussians::Gaussians,
+    attention::Attention,
 }
 
 /// Looks a lab up by slug.

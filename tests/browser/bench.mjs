@@ -174,6 +174,8 @@ try {
       { case: 'adam batch (sliders)', q: 'adam&mode=batch', slider: true, target: { slider: 8 } },
       { case: 'recurrence rnn T=512 d=8 (sliders)', q: 'recurrence&mode=rnn&T=512&d=8', slider: true, target: { slider: 16 } },
       { case: 'recurrence ssm d=64 L=1024 (sliders)', q: 'recurrence&mode=ssm&d=64&L=1024', slider: true, target: { slider: 16 } },
+      { case: 'attention n=256 d=64 performer m=256 (sliders)', q: 'attention&n=256&d=64&map=performer&m=256', slider: true, target: { slider: 16 } },
+      { case: 'attention n=64 d=64 performer m=256 (sliders)', q: 'attention&n=64&d=64&map=performer&m=256', slider: true, target: { slider: 8 } },
       { case: 'gaussians divergence (sliders)', q: 'gaussians', slider: true, target: { slider: 8 } },
       { case: 'gaussians flow n=20000 (play)', q: 'gaussians&mode=flow&n=20000&t=5', play: true, target: { play: 8 } },
       { case: 'gaussians classify (sliders)', q: 'gaussians&mode=classify', slider: true, target: { slider: 8 } },

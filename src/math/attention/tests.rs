@@ -527,4 +527,3 @@ fn windowed_rnn_survives_a_huge_key_leaving() {
         assert!(diff <= 1e-12, "window {window}: {diff:e}");
     }
 }
-

@@ -5,6 +5,10 @@
 pub fn fmt_num(x: f64) -> String {
     if x == 0.0 {
         "0".to_string()
+    } else if x.is_finite() && (x.abs() < 1e-6 || x.abs() >= 1e21) {
+        // Rust's Display never switches to an exponent (1e-47 would print 48 digits into the URL
+        // and the field); same thresholds as JavaScript's Number#toString, still round-trip.
+        format!("{x:e}")
     } else {
         format!("{x}")
     }
@@ -78,5 +82,37 @@ mod fmt_tests {
         assert_eq!(fmt_sig(2.5e12, 3), "2.5e12");
         assert_eq!(fmt_sig(f64::NAN, 3), "NaN");
         assert_eq!(fmt_sig(0.0, 3), "0");
+    }
+}
+
+#[cfg(test)]
+mod fmt_num_tests {
+    use super::*;
+
+    /// Short, exponent only far from 1, and every value reads back exactly.
+    #[test]
+    fn fmt_num_is_short_and_round_trips() {
+        for (x, want) in [
+            (0.0, "0"),
+            (1e-47, "1e-47"),
+            (2.5e-7, "2.5e-7"),
+            (1e-6, "0.000001"),
+            (0.001, "0.001"),
+            (-3.25, "-3.25"),
+            (1e20, "100000000000000000000"),
+            (1e21, "1e21"),
+            (-1.5e300, "-1.5e300"),
+        ] {
+            assert_eq!(fmt_num(x), want);
+        }
+        for k in -320..=308 {
+            for m in [1.0, 1.2345678901234567, 9.999999999999998] {
+                let x = m * 10f64.powi(k);
+                if x.is_finite() && x != 0.0 {
+                    assert_eq!(parse_num(&fmt_num(x)), Some(x), "{x:e}");
+                    assert!(fmt_num(x).len() <= 24, "{}", fmt_num(x));
+                }
+            }
+        }
     }
 }

@@ -126,19 +126,34 @@ fn matrices<DB: Blit>(area: &DrawingArea<DB, Shift>, layer: Layer, p: &Params, s
     let lut: Vec<[u8; 3]> = (0..256).map(|k| level_colour(theme, k as f64 / 255.0)).collect();
     let grey = mix(theme.bg, theme.muted, 0.42);
     let cols: Vec<usize> = (0..side).map(|u| (u as usize * n / side as usize).min(n - 1)).collect();
+    // One colour per entry (n² ≤ 65 536 square roots), then pixel rows by copying: a pixel row
+    // repeats its entry row's colours, and consecutive pixel rows of one entry row are copies.
     let raster = |a: &Mat| {
-        let mut rgb = Vec::with_capacity((side * side * 3) as usize);
+        let cells: Vec<[u8; 3]> = (0..n * n)
+            .map(|k| {
+                let (i, j) = (k / n, k % n);
+                if !s.cfg.mask.allows(i, j) {
+                    return grey;
+                }
+                let x = a.row(i).get(j).copied().unwrap_or(0.0);
+                let tl = if x.is_finite() && x > 0.0 { (x / top).sqrt() } else { 0.0 };
+                lut[((tl * 255.0).round() as usize).min(255)]
+            })
+            .collect();
+        let row_bytes = side as usize * 3;
+        let mut rgb = Vec::with_capacity(row_bytes * side as usize);
+        let mut last = usize::MAX;
         for v in 0..side as usize {
             let i = (v * n / side as usize).min(n - 1);
-            let row = a.row(i);
-            for &j in &cols {
-                let x = row.get(j).copied().unwrap_or(0.0);
-                if !s.cfg.mask.allows(i, j) {
-                    rgb.extend_from_slice(&grey);
-                } else {
-                    let tl = if x.is_finite() && x > 0.0 { (x / top).sqrt() } else { 0.0 };
-                    rgb.extend_from_slice(&lut[((tl * 255.0).round() as usize).min(255)]);
+            if i == last {
+                let start = rgb.len() - row_bytes;
+                rgb.extend_from_within(start..);
+            } else {
+                let row = &cells[i * n..(i + 1) * n];
+                for &j in &cols {
+                    rgb.extend_from_slice(&row[j]);
                 }
+                last = i;
             }
         }
         Raster::rgb(side, side, rgb)

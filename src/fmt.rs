@@ -83,11 +83,6 @@ mod fmt_tests {
         assert_eq!(fmt_sig(f64::NAN, 3), "NaN");
         assert_eq!(fmt_sig(0.0, 3), "0");
     }
-}
-
-#[cfg(test)]
-mod fmt_num_tests {
-    use super::*;
 
     /// Short, exponent only far from 1, and every value reads back exactly.
     #[test]

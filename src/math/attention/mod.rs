@@ -851,11 +851,8 @@ pub fn causal_rnn(qkv: &Qkv, map: Map, scale: Scale, window: usize, omega: &Mat)
                     (z[t], zc[t], mass[t]) = (0.0, 0.0, 0.0);
                     for j in lo..=i {
                         let fj = f.psi.row(j)[t];
-                        neumaier(&mut z[t], &mut zc[t], fj);
+                        accumulate(rows, comps, &mut z[t..=t], &mut zc[t..=t], &[fj], qkv.v.row(j), 1.0);
                         mass[t] += fj.abs();
-                        for (l, &vl) in qkv.v.row(j).iter().enumerate() {
-                            neumaier(&mut rows[l], &mut comps[l], fj * vl);
-                        }
                     }
                 }
             }

@@ -512,9 +512,7 @@ fn windowed_rnn_survives_a_huge_key_leaving() {
     let (n, d, m, s, window, seed) = (168, 11, 1, 4.862178513732583, 1, 60196888035821432u64);
     let qkv = Qkv::new(Preset::Seeded(seed), n, d);
     let w = omega(Preset::Seeded(seed), m, d);
-    let diff = rnn_max_difference(&qkv, Map::Performer, Scale::Value(s), window, &w).unwrap();
-    assert!(diff <= 1e-9, "{diff:e}");
-    for window in [2, 3, 7, 40] {
+    for window in [window, 2, 3, 7, 40] {
         let diff = rnn_max_difference(&qkv, Map::Performer, Scale::Value(s), window, &w).unwrap();
         assert!(diff <= 1e-9, "window {window}: {diff:e}");
     }

@@ -10,7 +10,8 @@ use crate::math::attention::{
     Preset, Scale,
 };
 
-/// Multiply-adds per chunk of singular-value work (a few milliseconds in the browser).
+/// Multiply-adds per chunk of the cache's work: statistics, singular values (a few milliseconds
+/// in the browser; one matrix's statistics at n = 256 are one chunk whatever its size).
 const SV_BUDGET: f64 = 2.5e6;
 /// Rows of the W5 Monte Carlo per chunk, and chunks (2000 rows in all, as the spec's W5-T5).
 pub const MC_ROWS: usize = 500;
@@ -117,12 +118,7 @@ impl State {
         // n's point is the cache's own.
         let ns = entropy_curve_ns(cfg.n);
         self.entropy.retain(|e| ns.contains(&e.0) && e.0 != cfg.n);
-        if let (Some(c), Some(sm)) = (self.cache.chosen(), self.cache.softmax()) {
-            if self.error.is_none() {
-                self.entropy.push((cfg.n, c.entropy_mean, sm.entropy_mean));
-                self.entropy.sort_by_key(|e| e.0);
-            }
-        }
+        self.note_current_entropy();
         let rk = (cfg.preset, cfg.n, cfg.d, self.s.to_bits(), cfg.mask);
         if self.error_key != Some(rk) {
             self.errors.clear();
@@ -134,6 +130,19 @@ impl State {
         if self.mc_key != mk {
             self.mc.clear();
             self.mc_key = mk;
+        }
+    }
+
+    /// The current n's entropy point is the cache's own, once its statistics are done.
+    fn note_current_entropy(&mut self) {
+        let n = self.cfg.n;
+        if self.error.is_some() || self.entropy.iter().any(|e| e.0 == n) {
+            return;
+        }
+        let stats = |c: Option<&attention::Computed>| c.and_then(|c| c.stats()).map(|s| s.entropy_mean);
+        if let (Some(h), Some(hs)) = (stats(self.cache.chosen()), stats(self.cache.softmax())) {
+            self.entropy.push((n, h, hs));
+            self.entropy.sort_by_key(|e| e.0);
         }
     }
 
@@ -210,6 +219,7 @@ impl State {
     pub fn work(&mut self, _p: &Params) {
         if self.cache.remaining_work() > 0.0 {
             self.cache.step(SV_BUDGET);
+            self.note_current_entropy();
             return;
         }
         let cfg = self.cfg;
@@ -228,7 +238,7 @@ impl State {
         if self.errors_apply() {
             if let Some(m) = error_curve_ms().into_iter().find(|m| !self.errors.iter().any(|e| e.0 == *m)) {
                 let e = match (self.cache.qkv(), self.cache.softmax()) {
-                    (Some(q), Some(sm)) => error_curve(q, cfg.preset, scale, cfg.mask, &sm.out, &[m]).ok().and_then(|v| v.first().map(|x| x.1)),
+                    (Some(q), Some(sm)) => sm.stats().and_then(|st| error_curve(q, cfg.preset, scale, cfg.mask, &st.out, &[m]).ok()).and_then(|v| v.first().map(|x| x.1)),
                     _ => None,
                 };
                 self.errors.push((m, e.unwrap_or(f64::NAN)));
@@ -238,8 +248,8 @@ impl State {
         if !self.rnn_done {
             let w = if cfg.map.uses_features() { self.omega().clone() } else { Mat::zeros(0, cfg.d) };
             self.rnn = match (self.cache.qkv(), self.cache.chosen()) {
-                (Some(q), Some(c)) => causal_rnn(q, cfg.map, scale, cfg.mask.window, &w).ok().map(|out| {
-                    out.as_slice().iter().zip(c.out.as_slice()).fold(0.0f64, |m, (x, y)| m.max((x - y).abs()))
+                (Some(q), Some(c)) => c.stats().zip(causal_rnn(q, cfg.map, scale, cfg.mask.window, &w).ok()).map(|(st, out)| {
+                    out.as_slice().iter().zip(st.out.as_slice()).fold(0.0f64, |m, (x, y)| m.max((x - y).abs()))
                 }),
                 _ => None,
             };

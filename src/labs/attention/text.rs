@@ -6,7 +6,7 @@ use super::render::{map_colour, GAP};
 use super::{map_label, Params};
 use crate::fmt::fmt_sig;
 use crate::lab::{Formula, Json, LabMeta, Readout, Table};
-use crate::math::attention::{entropy, flops, logits, rank_bound, Map};
+use crate::math::attention::{self, entropy, flops, logits, rank_bound, Map};
 use crate::mathml::*;
 
 crate::i18n::local!(ZH);
@@ -67,16 +67,21 @@ pub fn readouts(p: &Params, s: &State) -> Vec<Readout> {
         Some(map_colour(c.map)),
         false,
     ));
+    // Outputs and statistics follow the matrices by a frame or two (background chunks).
+    let stat = |c: &attention::Computed, f: fn(&attention::Stats) -> f64| c.stats().map_or_else(|| t("computing…").to_string(), |s| sig(f(s)));
     out.push(readout(
         t("Mean row entropy"),
-        tf("softmax {} · {} {} · ln n = {} (uniform rows)", &[&sig(soft.entropy_mean), &name, &sig(ch.entropy_mean), &sig((c.n as f64).ln())]),
+        tf(
+            "softmax {} · {} {} · ln n = {} (uniform rows)",
+            &[&stat(soft, |s| s.entropy_mean), &name, &stat(ch, |s| s.entropy_mean), &sig((c.n as f64).ln())],
+        ),
         None,
         false,
     ));
-    out.push(readout(t("Mean row maximum"), tf("softmax {} · {} {}", &[&sig(soft.max_p_mean), &name, &sig(ch.max_p_mean)]), None, false));
+    out.push(readout(t("Mean row maximum"), tf("softmax {} · {} {}", &[&stat(soft, |s| s.max_p_mean), &name, &stat(ch, |s| s.max_p_mean)]), None, false));
     out.push(readout(
         t("Output error"),
-        tf("‖A V − A_soft V‖/‖A_soft V‖ = {}", &[&sig(s.rel_error().unwrap_or(0.0))]),
+        tf("‖A V − A_soft V‖/‖A_soft V‖ = {}", &[&s.rel_error().map_or_else(|| t("computing…").to_string(), sig)]),
         None,
         false,
     ));
@@ -90,7 +95,7 @@ pub fn readouts(p: &Params, s: &State) -> Vec<Readout> {
     let var = logits::score_variance(c.d, 1.0, 1.0, s.s);
     let mut w5 = tf(
         "Var(s·q·k) = s²d = {}. This softmax: H = {}, max p = {}, 1 − Σp² = {}.",
-        &[&sig(var), &sig(soft.entropy_mean), &sig(soft.max_p_mean), &sig(soft.gradient_factor_mean)],
+        &[&sig(var), &stat(soft, |s| s.entropy_mean), &stat(soft, |s| s.max_p_mean), &stat(soft, |s| s.gradient_factor_mean)],
     );
     if let Some(mc) = s.mc_stats() {
         w5.push(' ');
@@ -236,15 +241,17 @@ pub fn data(p: &Params, s: &State) -> Table {
     tb.put("map", Json::Str(c.map.slug().to_string()));
     tb.put("row0", Json::nums(ch.att.a.row(0).iter().copied()));
     tb.put("row0_softmax", Json::nums(soft.att.a.row(0).iter().copied()));
-    tb.put("out0", Json::nums(ch.out.row(0).iter().copied()));
-    tb.put("entropy_mean", Json::Num(ch.entropy_mean));
-    tb.put("entropy_mean_softmax", Json::Num(soft.entropy_mean));
+    // Exports run the background work to the end first; `null` only if they did not.
+    let num = |c: &attention::Computed, f: fn(&attention::Stats) -> f64| Json::opt(c.stats().map(f));
+    tb.put("out0", c_out0(ch));
+    tb.put("entropy_mean", num(ch, |s| s.entropy_mean));
+    tb.put("entropy_mean_softmax", num(soft, |s| s.entropy_mean));
     tb.put("rank", Json::opt(ch.rank().map(|r| r as f64)));
     tb.put("rank_softmax", Json::opt(soft.rank().map(|r| r as f64)));
     tb.put("rel_error", Json::opt(s.rel_error()));
-    tb.put("max_p_mean", Json::Num(ch.max_p_mean));
-    tb.put("max_p_mean_softmax", Json::Num(soft.max_p_mean));
-    tb.put("gradient_factor_mean_softmax", Json::Num(soft.gradient_factor_mean));
+    tb.put("max_p_mean", num(ch, |s| s.max_p_mean));
+    tb.put("max_p_mean_softmax", num(soft, |s| s.max_p_mean));
+    tb.put("gradient_factor_mean_softmax", num(soft, |s| s.gradient_factor_mean));
     tb.put("rank_bound", Json::Num(rank_bound(c.map, c.n, c.d, c.m, c.mask) as f64));
     tb.put("scale_factor", Json::Num(s.s));
     tb.put("causal", Json::Num(c.mask.causal as u8 as f64));
@@ -365,3 +372,8 @@ pub const ZH: crate::i18n::Table = &[
     ("…and does not at realistic logit sizes", "……而在实际的 logit 大小下并非如此"),
     ("∝ 1/√m (guide)", "∝ 1/√m（参考线）"),
 ];
+
+/// The first output row, or `null` before the statistics.
+fn c_out0(c: &attention::Computed) -> Json {
+    c.stats().map_or(Json::Null, |s| Json::nums(s.out.row(0).iter().copied()))
+}

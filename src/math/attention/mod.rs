@@ -1257,12 +1257,11 @@ pub struct Changed {
     pub chosen: bool,
 }
 
-/// One attention matrix with its outputs and statistics; its singular values may still be in
-/// progress (see [`Cache::step`]).
-#[derive(Clone, Debug)]
-pub struct Computed {
-    /// The matrix.
-    pub att: Attention,
+/// What a slider event can leave for later (the background chunks): the outputs and the row
+/// statistics of one matrix. At n = 256, d = 64 they are n²d multiply-adds and n² logarithms, a
+/// few milliseconds per matrix in the browser that the drawn matrices do not need.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stats {
     /// A·V.
     pub out: Mat,
     /// Mean row entropy.
@@ -1271,6 +1270,32 @@ pub struct Computed {
     pub max_p_mean: f64,
     /// Mean 1 − Σp².
     pub gradient_factor_mean: f64,
+}
+
+impl Stats {
+    /// The outputs and statistics of `a` with values `v`.
+    pub fn of(a: &Mat, v: &Mat) -> Self {
+        Stats {
+            out: outputs(a, v),
+            entropy_mean: mean_row_entropy(a),
+            max_p_mean: max_p_mean(a),
+            gradient_factor_mean: gradient_factor_mean(a),
+        }
+    }
+
+    /// Their cost in multiply-adds (a logarithm counted as 20): the progress bar's unit.
+    fn work(n: usize, d: usize) -> f64 {
+        (n * n) as f64 * (d as f64 + 20.0)
+    }
+}
+
+/// One attention matrix; its outputs, statistics and singular values may still be in progress
+/// (see [`Cache::step`]).
+#[derive(Clone, Debug)]
+pub struct Computed {
+    /// The matrix.
+    pub att: Attention,
+    stats: Option<Stats>,
     sv: SvState,
 }
 
@@ -1281,16 +1306,13 @@ enum SvState {
 }
 
 impl Computed {
-    fn new(att: Attention, v: &Mat) -> Self {
-        let out = outputs(&att.a, v);
-        Computed {
-            entropy_mean: mean_row_entropy(&att.a),
-            max_p_mean: max_p_mean(&att.a),
-            gradient_factor_mean: gradient_factor_mean(&att.a),
-            sv: SvState::Job(Box::new(att.sv_job())),
-            out,
-            att,
-        }
+    fn new(att: Attention) -> Self {
+        Computed { sv: SvState::Job(Box::new(att.sv_job())), stats: None, att }
+    }
+
+    /// Outputs and row statistics, once computed.
+    pub fn stats(&self) -> Option<&Stats> {
+        self.stats.as_ref()
     }
 
     /// Singular values (descending), once computed.
@@ -1304,6 +1326,22 @@ impl Computed {
     /// Numerical rank (NumPy's tolerance), once the singular values are there.
     pub fn rank(&self) -> Option<usize> {
         self.singular_values().map(|sv| numerical_rank(sv, self.att.a.rows()))
+    }
+
+    /// Multiply-adds still to do for the statistics of this matrix with `d` value columns.
+    fn stats_left(&self, d: usize) -> f64 {
+        if self.stats.is_some() {
+            0.0
+        } else {
+            Stats::work(self.att.a.rows(), d)
+        }
+    }
+
+    fn sv_left(&self) -> f64 {
+        match &self.sv {
+            SvState::Job(j) => j.remaining_work(),
+            SvState::Done(_) => 0.0,
+        }
     }
 
     /// Advances the singular values by about `budget` multiply-adds; returns the work left.
@@ -1323,9 +1361,9 @@ type InputsKey = (Preset, usize, usize);
 type MatrixKey = (InputsKey, Map, u64, Mask, Option<InputsKey>);
 
 /// The lab's recompute, cached by what each result depends on (module notes): a slider event
-/// calls [`Cache::update`] (matrices, outputs, entropies, errors: cheap) and then [`Cache::step`]
-/// with a frame budget until it returns true (the O(n³) singular values). Results equal
-/// [`summary`]'s (tested).
+/// calls [`Cache::update`] (the matrices: what is drawn at once) and then [`Cache::step`] with a
+/// frame budget until it returns true (outputs and statistics, then the O(n³) singular values).
+/// Results equal [`summary`]'s (tested).
 #[derive(Clone, Debug, Default)]
 pub struct Cache {
     inputs: Option<(InputsKey, Qkv)>,
@@ -1340,7 +1378,7 @@ impl Cache {
         Cache::default()
     }
 
-    /// Brings everything but the singular values up to date for `cfg`, recomputing only what
+    /// Brings the matrices up to date for `cfg`, recomputing only what
     /// changed. Dual + causal: the softmax side is updated, the chosen side is dropped (so
     /// [`Cache::chosen`] shows the softmax reference) and the error returned for the notice.
     pub fn update(&mut self, cfg: &Config) -> Result<Changed, AttnError> {
@@ -1365,7 +1403,7 @@ impl Cache {
         let sk: MatrixKey = (ik, Map::Softmax, s.to_bits(), cfg.mask, None);
         if self.soft.as_ref().map(|(k, _)| *k) != Some(sk) {
             let att = attention(qkv, Map::Softmax, Scale::Value(s), cfg.mask, &empty)?;
-            self.soft = Some((sk, Computed::new(att, &qkv.v)));
+            self.soft = Some((sk, Computed::new(att)));
             changed.softmax = true;
         }
         if cfg.map == Map::Softmax {
@@ -1376,7 +1414,7 @@ impl Cache {
         if self.chosen.as_ref().map(|(k, _)| *k) != Some(ck) {
             changed.chosen = true;
             match attention(qkv, cfg.map, Scale::Value(s), cfg.mask, w) {
-                Ok(att) => self.chosen = Some((ck, Computed::new(att, &qkv.v))),
+                Ok(att) => self.chosen = Some((ck, Computed::new(att))),
                 Err(e) => {
                     self.chosen = None;
                     return Err(e);
@@ -1386,34 +1424,34 @@ impl Cache {
         Ok(changed)
     }
 
-    /// Advances the singular values by about `budget` multiply-adds (the chosen map first: it
-    /// changes more often); returns whether all are done. ~5·10⁷ multiply-adds finish both
-    /// 256×256 spectra.
+    /// Advances the background work by about `budget` multiply-adds (at least one unit): the
+    /// outputs and statistics of both matrices first (readouts wait on them), then the singular
+    /// values, the chosen map first (it changes more often). Returns whether all is done. ~5·10⁷
+    /// multiply-adds finish both 256×256 spectra.
     pub fn step(&mut self, budget: f64) -> bool {
         let mut left = budget;
+        let Some((_, qkv)) = &self.inputs else { return true };
+        let d = qkv.d();
         for c in [self.chosen.as_mut(), self.soft.as_mut()].into_iter().flatten() {
-            let before = match &c.1.sv {
-                SvState::Job(j) => j.remaining_work(),
-                SvState::Done(_) => 0.0,
-            };
+            if c.1.stats.is_none() && left > 0.0 {
+                left -= c.1.stats_left(d);
+                c.1.stats = Some(Stats::of(&c.1.att.a, &qkv.v));
+            }
+        }
+        for c in [self.chosen.as_mut(), self.soft.as_mut()].into_iter().flatten() {
+            let before = c.1.sv_left();
             if before > 0.0 && left > 0.0 {
                 let after = c.1.step(left);
                 left -= before - after;
             }
         }
-        self.softmax().is_none_or(|c| c.singular_values().is_some()) && self.chosen().is_none_or(|c| c.singular_values().is_some())
+        self.remaining_work() <= 0.0
     }
 
-    /// Multiply-adds still to do for the singular values (0 when both are done): the progress bar.
+    /// Multiply-adds still to do (0 when all is done): the progress bar.
     pub fn remaining_work(&self) -> f64 {
-        [self.chosen.as_ref(), self.soft.as_ref()]
-            .into_iter()
-            .flatten()
-            .map(|(_, c)| match &c.sv {
-                SvState::Job(j) => j.remaining_work(),
-                SvState::Done(_) => 0.0,
-            })
-            .sum()
+        let d = self.qkv().map_or(0, Qkv::d);
+        [self.chosen.as_ref(), self.soft.as_ref()].into_iter().flatten().map(|(_, c)| c.stats_left(d) + c.sv_left()).sum()
     }
 
     /// Runs [`Cache::step`] to the end.
@@ -1438,7 +1476,7 @@ impl Cache {
 
     /// ‖A V − A_soft V‖_F/‖A_soft V‖_F.
     pub fn rel_error(&self) -> Option<f64> {
-        Some(rel_error(&self.chosen()?.out, &self.softmax()?.out))
+        Some(rel_error(&self.chosen()?.stats()?.out, &self.softmax()?.stats()?.out))
     }
 }
 

@@ -169,11 +169,13 @@ proptest! {
                     let (c, soft) = (cache.chosen().unwrap(), cache.softmax().unwrap());
                     prop_assert_eq!(&c.att.a, &w.a);
                     prop_assert_eq!(&soft.att.a, &w.a_soft);
-                    prop_assert_eq!(&c.out, &w.out);
+                    let (cs, ss) = (c.stats().unwrap(), soft.stats().unwrap());
+                    prop_assert_eq!(&cs.out, &w.out);
+                    prop_assert_eq!(&ss.out, &w.out_soft);
                     prop_assert_eq!(c.singular_values().unwrap(), &w.sv[..]);
                     prop_assert_eq!(soft.singular_values().unwrap(), &w.sv_soft[..]);
                     prop_assert_eq!((c.rank(), soft.rank()), (Some(w.rank), Some(w.rank_softmax)));
-                    prop_assert_eq!((c.entropy_mean, soft.entropy_mean, c.max_p_mean), (w.entropy_mean, w.entropy_mean_softmax, w.max_p_mean));
+                    prop_assert_eq!((cs.entropy_mean, ss.entropy_mean, cs.max_p_mean), (w.entropy_mean, w.entropy_mean_softmax, w.max_p_mean));
                     prop_assert_eq!(cache.rel_error(), Some(w.rel_error));
                 }
                 (g, w) => prop_assert!(false, "cache {:?} vs summary {:?}", g, w.map(|_| ())),
@@ -550,4 +552,25 @@ proptest! {
             }
         }
     }
+}
+
+/// A slider event computes the matrices only; outputs and statistics come with the first
+/// background chunks (the chosen map's first), and agree with [`Stats::of`].
+#[test]
+fn statistics_wait_for_the_background() {
+    let cfg = Config { n: 40, d: 8, map: Map::Performer, m: 32, ..Config::default() };
+    let mut cache = Cache::new();
+    cache.update(&cfg).unwrap();
+    let (c, s) = (cache.chosen().unwrap(), cache.softmax().unwrap());
+    assert!(c.stats().is_none() && s.stats().is_none() && cache.rel_error().is_none());
+    let before = cache.remaining_work();
+    assert!(!cache.step(1.0));
+    assert!(cache.chosen().unwrap().stats().is_some() && cache.softmax().unwrap().stats().is_none());
+    assert!(cache.remaining_work() < before);
+    cache.finish();
+    let v = &cache.qkv().unwrap().v;
+    for c in [cache.chosen().unwrap(), cache.softmax().unwrap()] {
+        assert_eq!(c.stats(), Some(&Stats::of(&c.att.a, v)));
+    }
+    assert_eq!(cache.remaining_work(), 0.0);
 }

@@ -46,7 +46,7 @@ pub fn instance_for(query: &str) -> Result<(Box<dyn DynLab>, Vec<String>), CliEr
     if let Some(bad) = notes.iter().find(|n| n.is_ignored()) {
         return Err(CliError(bad.message()));
     }
-    let warnings = notes.iter().filter(|n| matches!(n, Notice::Clamped { .. })).map(Notice::message).collect();
+    let warnings = notes.iter().filter(|n| !n.is_ignored()).map(Notice::message).collect();
     lab.finish();
     Ok((lab, warnings))
 }

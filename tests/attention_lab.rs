@@ -23,7 +23,8 @@ fn json(q: &str) -> Value {
 fn lab(q: &str) -> Instance<Attention> {
     let mut l = Instance::<Attention>::default();
     let notes = l.apply_query(&parse_query(q));
-    assert!(notes.is_empty(), "{q}: {notes:?}");
+    // Dual + causal is a refusal (kept, not applied), never an ignored or clamped value.
+    assert!(notes.iter().all(|n| matches!(n, Notice::Refused { key, .. } if key == "causal")), "{q}: {notes:?}");
     l.finish();
     l
 }
@@ -109,10 +110,22 @@ fn spec_w2_t1_through_the_cli() {
 /// dual + causal: the mask is refused (not applied) with a warning; the matrices are unmasked.
 #[test]
 fn dual_with_causal_is_refused_with_a_warning() {
-    let l = lab("map=dual&causal=1&n=8");
+    let mut l = Instance::<Attention>::default();
+    l.apply_query(&parse_query("map=dual&causal=1&n=8"));
+    l.finish();
     let warn: Vec<_> = l.readouts().into_iter().filter(|r| r.warn).collect();
     assert_eq!(warn.len(), 1, "{warn:?}");
     assert!(warn[0].text.contains("refused"), "{}", warn[0].text);
+    // The page and the CLI show it as a notice about `causal` (kept, not applied), not an error.
+    let mut fresh = Instance::<Attention>::default();
+    let notes = fresh.apply_query(&parse_query("map=dual&causal=1&n=8"));
+    assert!(matches!(notes.as_slice(), [Notice::Refused { key, .. }] if key == "causal"), "{notes:?}");
+    assert!(notes[0].message().contains("dual softmax normalises K"), "{}", notes[0].message());
+    assert!(!notes[0].is_ignored());
+    assert!(fresh.apply_query(&parse_query("map=elu1&causal=1&n=8")).is_empty(), "another map takes the mask");
+    assert!(fresh.refusals().is_empty());
+    let out = cli::run(&["data".into(), "lab=attention&map=dual&causal=1&n=8".into(), "--format".into(), "json".into()]).unwrap();
+    assert!(out.warnings.iter().any(|w| w.contains("'causal' not applied")), "the CLI warns: {:?}", out.warnings);
     let v = json("map=dual&causal=1&n=8");
     assert_eq!(v["causal_refused"], 1);
     assert_eq!(v["causal"], 0, "the mask as applied");

@@ -71,6 +71,7 @@ pub(super) static ZH: &[(&str, &str)] = &[
     ("unknown export {}", "未知的导出格式 {}"),
     ("unknown parameter '{}' ignored", "已忽略未知参数“{}”"),
     ("'{}' ignored: {}", "已忽略“{}”：{}"),
+    ("'{}' not applied: {}", "未应用“{}”：{}"),
     ("'{}' = {} is out of range; using {}", "“{}” = {} 超出范围，改用 {}"),
     ("'{}' is not a number", "“{}”不是数字"),
     ("'{}' is not 0 or 1", "“{}”不是 0 或 1"),

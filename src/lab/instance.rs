@@ -56,6 +56,13 @@ pub enum Notice {
         /// Why.
         reason: Reason,
     },
+    /// A value kept but not applied with the other settings ([`crate::lab::Lab::refusals`]).
+    Refused {
+        /// Key.
+        key: String,
+        /// Why, in the current language.
+        why: String,
+    },
     /// A value outside the range, clamped.
     Clamped {
         /// Key.
@@ -72,18 +79,19 @@ impl Notice {
     pub fn key(&self) -> &str {
         match self {
             Notice::UnknownKey(k) => k,
-            Notice::Ignored { key, .. } | Notice::Clamped { key, .. } => key,
+            Notice::Ignored { key, .. } | Notice::Refused { key, .. } | Notice::Clamped { key, .. } => key,
         }
     }
-    /// Whether the input was ignored (as opposed to adjusted).
+    /// Whether the input was ignored (as opposed to adjusted, or kept but not applied).
     pub fn is_ignored(&self) -> bool {
-        !matches!(self, Notice::Clamped { .. })
+        !matches!(self, Notice::Clamped { .. } | Notice::Refused { .. })
     }
     /// One line for people, in the current language.
     pub fn message(&self) -> String {
         match self {
             Notice::UnknownKey(k) => tf("unknown parameter '{}' ignored", &[&clip(k)]),
             Notice::Ignored { key, reason } => tf("'{}' ignored: {}", &[key, &reason.message()]),
+            Notice::Refused { key, why } => tf("'{}' not applied: {}", &[key, why]),
             Notice::Clamped { key, given, used } => tf("'{}' = {} is out of range; using {}", &[key, &clip(given), used]),
         }
     }
@@ -129,6 +137,8 @@ pub trait DynLab {
     fn finish(&mut self);
     /// Background work still to do: the fraction done (see [`Lab::pending`]).
     fn pending(&self) -> Option<f64>;
+    /// Settings kept but not applied now, as notices (see [`Lab::refusals`]).
+    fn refusals(&self) -> Vec<Notice>;
     /// One chunk of background work; returns whether more remains.
     fn work(&mut self) -> bool;
     /// Runs the background work to completion (without advancing the animation).
@@ -329,6 +339,12 @@ impl<L: Lab> DynLab for Instance<L> {
         }
         self.state = L::init(&self.params);
         self.tick = 0;
+        // A key that already has a notice (its value was ignored) is not also reported as refused.
+        for r in self.refusals() {
+            if !notes.iter().any(|n| n.key() == r.key()) {
+                notes.push(r);
+            }
+        }
         notes
     }
     fn query_pairs(&self) -> Vec<(String, String)> {
@@ -365,6 +381,9 @@ impl<L: Lab> DynLab for Instance<L> {
         self.complete();
         self.advance(usize::MAX);
         self.complete();
+    }
+    fn refusals(&self) -> Vec<Notice> {
+        L::refusals(&self.params).into_iter().map(|(key, why)| Notice::Refused { key: key.to_string(), why }).collect()
     }
     fn pending(&self) -> Option<f64> {
         L::pending(&self.params, &self.state).map(|f| if f.is_finite() { f.clamp(0.0, 1.0) } else { 0.0 })

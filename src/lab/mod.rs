@@ -166,6 +166,12 @@ pub trait Lab: 'static {
     }
     /// Advances one animation step.
     fn step(_p: &Self::Params, _s: &mut Self::State) {}
+    /// Settings kept as asked but not applied with the others, as (key, why in the current
+    /// language): the page shows each as a notice while the combination holds (a causal mask the
+    /// chosen map cannot take). The value stays in the URL and applies once the conflict is gone.
+    fn refusals(_p: &Self::Params) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
     /// Background work still to do, as the fraction done in [0, 1), or `None` when there is none.
     /// Work that would freeze the page if done at once (a fine reference solve, a large projection)
     /// is split into chunks: the browser runs [`Lab::work`] within a time budget per frame and

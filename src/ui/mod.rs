@@ -127,6 +127,22 @@ pub(crate) fn changed(ui: Ui) {
     input::relayout_if_needed();
     draw(ui);
     sync_controls(ui);
+    sync_refusals(ui);
+}
+
+/// Shows the lab's refusals (settings kept but not applied now) as notices, by key: one appears
+/// when its combination arises and goes when it is resolved. The signal is touched only when
+/// they changed, so a slider event costs no notice work.
+fn sync_refusals(ui: Ui) {
+    let now = with_shell(|s| s.lab.refusals()).unwrap_or_default();
+    let shown: Vec<Notice> = ui.notices.with_untracked(|v| v.iter().filter(|n| matches!(n, Notice::Refused { .. })).cloned().collect());
+    if shown == now {
+        return;
+    }
+    ui.notices.update(|v| {
+        v.retain(|n| !matches!(n, Notice::Refused { .. }) && !now.iter().any(|r| r.key() == n.key()));
+        v.extend(now);
+    });
 }
 
 /// Sets each control's signals to the lab's current value and visibility where they differ.

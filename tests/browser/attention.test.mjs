@@ -75,13 +75,39 @@ test('attention: a causal mask on dual softmax is refused with a visible notice'
   await done(page);
   const warn = page.locator('#readouts li', { hasText: 'Causal mask' }).first();
   assert.match(await warn.innerText(), /refused for dual softmax/);
+  // The page's notice, by key: exactly one, saying the mask is kept but not applied.
+  const notice = page.locator('#notice li[data-key="causal"]');
+  assert.equal(await notice.count(), 1);
+  assert.match(await notice.innerText(), /'causal' not applied: dual softmax normalises K/);
+  assert.equal(await page.locator('#notice').isVisible(), true);
   assert.equal(await page.locator('.control[data-key="causal"]').isVisible(), false, 'the toggle is not offered for dual');
   // Another map takes the mask: the notice goes and the toggle comes back, checked.
   await page.selectOption('#c-map', 'elu1');
   await done(page);
   assert.equal(await page.locator('#readouts li', { hasText: 'refused' }).count(), 0);
+  assert.equal(await page.locator('#notice li[data-key="causal"]').count(), 0, 'the notice is gone');
   assert.equal(await page.locator('#c-causal').isChecked(), true);
+  // Back to dual with the mask still asked for: the notice returns, once.
+  await page.selectOption('#c-map', 'dual');
+  await done(page);
+  assert.equal(await page.locator('#notice li[data-key="causal"]').count(), 1);
+  await page.selectOption('#c-map', 'elu1');
+  await done(page);
   assert.match(await readout(page, 'RNN form'), /max \|RNN − masked matrix\| over all outputs = /);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('attention: the refused mask is one typed notice in Chinese too, and goes with the conflict', async () => {
+  const { page, problems, close } = await openPage(shared.browser, `${shared.server.base}?lab=attention&map=dual&causal=1&lang=zh`);
+  await done(page);
+  const notice = page.locator('#notice li[data-key="causal"]');
+  assert.equal(await notice.count(), 1);
+  assert.match(await notice.innerText(), /未应用“causal”：对偶 softmax/);
+  await page.selectOption('#c-map', 'softmax');
+  await done(page);
+  assert.equal(await page.locator('#notice li').count(), 0);
+  assert.equal(await page.locator('#notice').isVisible(), false);
   assert.deepEqual(problems, []);
   await close();
 });

@@ -164,6 +164,13 @@ impl Lab for Attention {
     fn controls() -> &'static [Control<Params>] {
         CONTROLS
     }
+    fn refusals(p: &Params) -> Vec<(&'static str, String)> {
+        if p.causal_refused() {
+            vec![("causal", t("dual softmax normalises K over all n tokens, so every row sees the future whatever is masked; both matrices are shown unmasked. Another map takes the mask.").to_string())]
+        } else {
+            Vec::new()
+        }
+    }
     fn init(p: &Params) -> State {
         State::new(p)
     }

@@ -317,6 +317,7 @@ pub const ZH: crate::i18n::Table = &[
     ("Why 1/√d", "为什么是 1/√d"),
     ("bound drawn", "所画上界"),
     ("causal mask", "因果掩码"),
+    ("dual softmax normalises K over all n tokens, so every row sees the future whatever is masked; both matrices are shown unmasked. Another map takes the mask.", "对偶 softmax 在全部 n 个 token 上对 K 归一化，因此无论掩掉什么，每一行都看到了未来；两个矩阵均不加掩码显示。换一个映射即可加掩码。"),
     ("causal mask refused for dual softmax: both shown unmasked", "对偶 softmax 拒绝因果掩码：两者均不加掩码显示"),
     ("computing singular values… {}%", "正在计算奇异值… {}%"),
     ("computing spectra and curves", "正在计算谱与曲线"),

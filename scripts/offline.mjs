@@ -17,7 +17,7 @@ const one = (re, what) => {
   return join(dist, f[0]);
 };
 const css = readFileSync(one(/^main-.*\.css$/, 'stylesheet'), 'utf8');
-const icon = readFileSync(one(/^favicon-.*\.svg$/, 'icon')).toString('base64');
+const icon = readFileSync(one(/^favicon-.*\.png$/, 'icon')).toString('base64');
 const glue = readFileSync(one(/^flowlab-[0-9a-f]+\.js$/, 'JS glue'), 'utf8');
 const wasm = readFileSync(one(/^flowlab-[0-9a-f]+_bg\.wasm$/, 'wasm module')).toString('base64');
 
@@ -38,7 +38,7 @@ await __wbg_init({ module_or_path: bytes });
 `;
 let out = html
   .replace(/<link rel="stylesheet"[^>]*>/, () => `<style>\n${css}\n</style>`)
-  .replace(/<link rel="icon"[^>]*>/, () => `<link rel="icon" href="data:image/svg+xml;base64,${icon}">`)
+  .replace(/<link rel="icon"[^>]*>/, () => `<link rel="icon" href="data:image/png;base64,${icon}">`)
   .replace(/<link rel="(modulepreload|preload)"[^>]*>/g, '')
   .replace(/<script type="module">[\s\S]*?<\/script>/, () => `<script type="module">\n${safe(script)}\n${boot}</script>`);
 for (const [what, re] of [['stylesheet link', /<link rel="stylesheet"/], ['external script', /<script[^>]+src=/], ['module import', /import init/]]) {

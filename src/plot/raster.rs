@@ -23,12 +23,15 @@ pub struct Raster {
     pub alpha: bool,
     /// `w·h·3` or `w·h·4` bytes.
     pub px: Rc<Vec<u8>>,
+    /// Stretched with hard pixel edges (nearest neighbour) instead of smoothly: a matrix of
+    /// cells, drawn at one pixel per cell and scaled by the surface.
+    pub pixelated: bool,
 }
 
 impl Raster {
     fn sized(w: u32, h: u32, alpha: bool, mut px: Vec<u8>) -> Self {
         px.resize(w as usize * h as usize * if alpha { 4 } else { 3 }, 0);
-        Raster { w, h, alpha, px: Rc::new(px) }
+        Raster { w, h, alpha, px: Rc::new(px), pixelated: false }
     }
     /// An RGB image; `px` is cut or zero-padded to `w·h·3` bytes.
     pub fn rgb(w: u32, h: u32, px: Vec<u8>) -> Self {
@@ -40,7 +43,18 @@ impl Raster {
     }
     /// An RGB image from exactly `w·h·3` bytes, or `None`.
     pub fn from_rgb(w: u32, h: u32, px: Vec<u8>) -> Option<Self> {
-        (w > 0 && h > 0 && px.len() == w as usize * h as usize * 3).then(|| Raster { w, h, alpha: false, px: Rc::new(px) })
+        (w > 0 && h > 0 && px.len() == w as usize * h as usize * 3).then(|| Raster {
+            w,
+            h,
+            alpha: false,
+            px: Rc::new(px),
+            pixelated: false,
+        })
+    }
+    /// The same image, stretched with hard pixel edges (see [`Raster::pixelated`]).
+    pub fn pixelated(mut self) -> Self {
+        self.pixelated = true;
+        self
     }
     /// The pixels for writing (copied first only if a recording still shares them).
     pub fn pixels_mut(&mut self) -> &mut Vec<u8> {

@@ -199,6 +199,9 @@ pub fn write(ops: &[Op], (w, h): (u32, u32), png: PngEncoder<'_>) -> String {
                 let mut attrs = vec![("x", x.as_str()), ("y", y.as_str()), ("width", iw.as_str()), ("height", ih.as_str())];
                 if *size != (img.w, img.h) {
                     attrs.push(("preserveAspectRatio", "none"));
+                    if img.pixelated {
+                        attrs.push(("style", "image-rendering:pixelated"));
+                    }
                 }
                 attrs.push(("href", &href));
                 tag(&mut out, "image", &attrs, true);
@@ -234,5 +237,16 @@ mod tests {
             "{svg}"
         );
         assert!(svg.contains(r#"<image x="0" y="0" width="2" height="1" href="data:image/png;base64,2x1:true"/>"#), "{svg}");
+    }
+
+    #[test]
+    fn pixelated_images_stretch_with_hard_edges() {
+        let img = Raster::rgb(2, 2, vec![9; 12]).pixelated();
+        let ops = vec![Op::Image { at: (0, 0), size: (20, 20), img: img.clone() }, Op::Image { at: (0, 0), size: (2, 2), img }];
+        let svg = write(&ops, (30, 20), &|r: &Raster| Some(format!("{}x{}", r.w, r.h)));
+        assert!(svg.contains(r#"width="20" height="20" preserveAspectRatio="none" style="image-rendering:pixelated" href="#), "{svg}");
+        // At its own size there is nothing to stretch.
+        assert!(svg.contains(r#"<image x="0" y="0" width="2" height="2" href="#), "{svg}");
+        assert!(!Raster::rgb(2, 2, vec![9; 12]).pixelated);
     }
 }

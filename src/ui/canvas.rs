@@ -260,7 +260,7 @@ pub fn replay(ctx: &CanvasRenderingContext2d, ops: &[Op]) {
                     // An opaque image at its own size: one putImageData, no staging.
                     put(ctx, img, at.0 as f64, at.1 as f64);
                 } else {
-                    ctx.set_image_smoothing_enabled(true);
+                    ctx.set_image_smoothing_enabled(!img.pixelated);
                     staged(img, |c| {
                         let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
                             c,

@@ -8,7 +8,7 @@ use super::{map_label, Params};
 use crate::fmt::fmt_sig;
 use crate::lab::{key_of, Figure, Layer};
 use crate::math::attention::{rank_bound, rank_tolerance, Map, Mat};
-use crate::plot::raster::{draw_raster, mix, Raster};
+use crate::plot::raster::{draw_raster, draw_raster_stretched, mix, Raster};
 use crate::plot::theme::Theme;
 use crate::plot::{draw_marker, key_box, Blit, Corner, DrawResult, PlotFrame, Shape, Swatch};
 use plotters::coord::Shift;
@@ -125,38 +125,25 @@ fn matrices<DB: Blit>(area: &DrawingArea<DB, Shift>, layer: Layer, p: &Params, s
     let top = colour_top(&soft.att.a, &chosen.att.a);
     let lut: Vec<[u8; 3]> = (0..256).map(|k| level_colour(theme, k as f64 / 255.0)).collect();
     let grey = mix(theme.bg, theme.muted, 0.42);
-    let cols: Vec<usize> = (0..side).map(|u| (u as usize * n / side as usize).min(n - 1)).collect();
-    // One colour per entry (n² ≤ 65 536 square roots), then pixel rows by copying: a pixel row
-    // repeats its entry row's colours, and consecutive pixel rows of one entry row are copies.
+    // One pixel per entry (n² ≤ 65 536 square roots), stretched over the square by the surface
+    // with hard edges: the work and the pixels handed over do not grow with the device pixel
+    // ratio (at DPR 2 the square has ~4·10⁵ pixels, the matrix at most 65 536).
     let raster = |a: &Mat| {
-        let cells: Vec<[u8; 3]> = (0..n * n)
-            .map(|k| {
-                let (i, j) = (k / n, k % n);
-                if !s.cfg.mask.allows(i, j) {
-                    return grey;
-                }
-                let x = a.row(i).get(j).copied().unwrap_or(0.0);
-                let tl = if x.is_finite() && x > 0.0 { (x / top).sqrt() } else { 0.0 };
-                lut[((tl * 255.0).round() as usize).min(255)]
-            })
-            .collect();
-        let row_bytes = side as usize * 3;
-        let mut rgb = Vec::with_capacity(row_bytes * side as usize);
-        let mut last = usize::MAX;
-        for v in 0..side as usize {
-            let i = (v * n / side as usize).min(n - 1);
-            if i == last {
-                let start = rgb.len() - row_bytes;
-                rgb.extend_from_within(start..);
-            } else {
-                let row = &cells[i * n..(i + 1) * n];
-                for &j in &cols {
-                    rgb.extend_from_slice(&row[j]);
-                }
-                last = i;
+        let mut rgb = Vec::with_capacity(n * n * 3);
+        for i in 0..n {
+            let row = a.row(i);
+            for j in 0..n {
+                let c = if !s.cfg.mask.allows(i, j) {
+                    grey
+                } else {
+                    let x = row.get(j).copied().unwrap_or(0.0);
+                    let tl = if x.is_finite() && x > 0.0 { (x / top).sqrt() } else { 0.0 };
+                    lut[((tl * 255.0).round() as usize).min(255)]
+                };
+                rgb.extend_from_slice(&c);
             }
         }
-        Raster::rgb(side, side, rgb)
+        Raster::rgb(n as u32, n as u32, rgb).pixelated()
     };
     let refused = p.causal_refused();
     let titles = [
@@ -166,7 +153,7 @@ fn matrices<DB: Blit>(area: &DrawingArea<DB, Shift>, layer: Layer, p: &Params, s
     for (k, (x, title, colour)) in titles.iter().enumerate() {
         let a = if k == 0 { &soft.att.a } else { &chosen.att.a };
         let sq = area.clone().shrink((*x as u32, l.y0 as u32), (side, side));
-        draw_raster(&sq, &raster(a))?;
+        draw_raster_stretched(&sq, &raster(a))?;
         sq.draw(&Rectangle::new([(0, 0), (side as i32 - 1, side as i32 - 1)], theme.muted.stroke_width(1)))?;
         area.draw(&Text::new(title.clone(), (*x, l.y0 - theme.px(19.0) as i32), theme.text_left(13.0, theme.series(*colour))))?;
     }

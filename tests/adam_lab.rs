@@ -320,3 +320,33 @@ fn junk_is_clamped_with_a_notice_and_never_reaches_the_numbers() {
         assert!(l.readouts().iter().all(|r| !r.text.contains("NaN")), "{q}");
     }
 }
+
+/// toy2d's g, H and Σ are keys: SGD's closed forms η_max = gᵀg/gᵀHg and B_noise = tr(HΣ)/gᵀHg
+/// follow them (here g = (2, −1), H = [[2, −0.9], [−0.9, 1]], Σ = diag(1, 0): gᵀHg = 12.6), the
+/// defaults are the spec's W1-T12/13, and a matrix that is not positive definite is refused with
+/// the last good one kept.
+#[test]
+fn toy2d_problem_is_editable() {
+    let spec = json("?lab=adam&mode=batch&opt=sgd&model=toy2d");
+    assert!(close(spec["eta_max"].as_f64().unwrap(), 0.2777777778, 1e-9), "{}", spec["eta_max"]);
+    assert!(close(spec["b_noise"].as_f64().unwrap(), 6.6666666667, 1e-9), "{}", spec["b_noise"]);
+    let v = json("?lab=adam&mode=batch&opt=sgd&model=toy2d&g=2,-1&h=2,-0.9,1&var=1,0");
+    assert!(close(v["eta_max"].as_f64().unwrap(), 5.0 / 12.6, 1e-12), "{}", v["eta_max"]);
+    assert!(close(v["b_noise"].as_f64().unwrap(), 2.0 / 12.6, 1e-12), "{}", v["b_noise"]);
+    // The URL keeps the edited values and round-trips them.
+    let l = lab("mode=batch&model=toy2d&g=2,-1&h=2,-0.9,1&var=1,0");
+    let pairs = l.query_pairs();
+    for (k, want) in [("g", "2,-1"), ("h", "2,-0.9,1"), ("var", "1,0")] {
+        assert!(pairs.iter().any(|(pk, pv)| pk == k && pv == want), "{k}: {pairs:?}");
+    }
+    // Not positive definite, a negative variance, junk: refused, the last good value kept.
+    let mut l = lab("mode=batch&model=toy2d");
+    for (k, bad) in [("h", "1,2,1"), ("h", "-1,0,1"), ("var", "1,-1"), ("g", "0,0"), ("g", "1"), ("h", "3,x,2")] {
+        let notes = l.apply_query(&parse_query(&format!("mode=batch&model=toy2d&{k}={bad}")));
+        assert!(notes.iter().any(|n| n.is_ignored() && n.key() == k), "{k}={bad}: {notes:?}");
+    }
+    assert!(l.query_pairs().iter().all(|(k, _)| !["g", "h", "var"].contains(&k.as_str())), "defaults kept: {:?}", l.query_pairs());
+    // The keys are offered only for toy2d.
+    assert!(l.control("h").unwrap().visible);
+    assert!(!lab("mode=batch").control("h").unwrap().visible);
+}

@@ -80,3 +80,30 @@ test('adam: ε = 1.5 kills the post\'s surge but not the exact one', async () =>
   assert.deepEqual(problems, []);
   await close();
 });
+
+test('adam: the toy 2-D problem is editable: a new H moves η_max and the URL; a matrix that is not positive definite is marked and refused', async () => {
+  const { page, problems, close } = await openPage(shared.browser, `${shared.server.base}?lab=adam&mode=batch&opt=sgd&model=toy2d`);
+  assert.match(await line(page, /η_max/), /0\.27777/);
+  assert.equal(await page.locator('.control[data-key="h"]').isVisible(), true);
+  const fg0 = await canvasDigest(page, '#main-fg');
+  await page.fill('#c-h', '2,-0.9,1');
+  await page.fill('#c-g', '2,-1');
+  await page.press('#c-g', 'Tab');
+  // gᵀg/gᵀHg = 5/12.6 = 0.3968…
+  await page.waitForFunction(() => /η_max[^\n]*0\.39682/.test(document.querySelector('#readouts')?.innerText ?? ''));
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('h') === '2,-0.9,1');
+  assert.equal(new URLSearchParams(await search(page)).get('g'), '2,-1');
+  assert.notEqual((await canvasDigest(page, '#main-fg')).hash, fg0.hash, 'curves redrawn');
+  // Not positive definite: the field is marked with the reason, the last good H stays in use.
+  await page.fill('#c-h', '1,2,1');
+  assert.equal(await page.getAttribute('#c-h', 'aria-invalid'), 'true');
+  assert.match(await page.locator('.control[data-key="h"] .caret').innerText(), /positive definite/);
+  assert.match(await line(page, /η_max/), /0\.39682/);
+  await page.press('#c-h', 'Tab');
+  assert.equal(new URLSearchParams(await search(page)).get('h'), '2,-0.9,1');
+  // The uniform problem does not offer the toy keys.
+  await page.selectOption('#c-model', 'uniform');
+  assert.equal(await page.locator('.control[data-key="h"]').isVisible(), false);
+  assert.deepEqual(problems, []);
+  await close();
+});

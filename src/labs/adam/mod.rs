@@ -9,12 +9,14 @@ pub mod text;
 
 pub use model::State;
 
+use crate::fmt::{fmt_num, parse_num};
 use crate::lab::{Control, Figure, Formula, Lab, LabMeta, Layer, Readout, Table};
 use crate::math::adam::hessian::Regime;
 use crate::plot::theme::Theme;
 use crate::plot::{Blit, DrawResult, PlotFrame};
 use plotters::coord::Shift;
 use plotters::prelude::DrawingArea;
+use text::{t, tf};
 
 /// The Adam lab.
 pub struct Adam;
@@ -44,7 +46,8 @@ pub enum Opt {
 pub enum Problem {
     /// d coordinates, H = (1 − ρ)I + ρ11ᵀ, g = 1, σ = `noise`.
     Uniform,
-    /// The spec's 2-D problem g = (1, 0.5), H = [[3, 1], [1, 2]], Σ = diag(4, 9).
+    /// A 2-D problem with editable g, H and Σ = diag(var) (keys `g`, `h`, `var`; the spec's
+    /// g = (1, 0.5), H = [[3, 1], [1, 2]], Σ = diag(4, 9) by default).
     Toy2d,
 }
 
@@ -77,6 +80,12 @@ pub struct Params {
     pub eps: f64,
     /// The marked batch size.
     pub b: f64,
+    /// toy2d: the gradient g.
+    pub toy_g: [f64; 2],
+    /// toy2d: H as (h₁₁, h₁₂, h₂₂) (symmetric).
+    pub toy_h: [f64; 3],
+    /// toy2d: the noise variances, Σ = diag(var).
+    pub toy_var: [f64; 2],
 }
 
 impl Default for Params {
@@ -103,6 +112,9 @@ impl Default for Params {
             noise: 10.0,
             eps: 0.5,
             b: 64.0,
+            toy_g: [1.0, 0.5],
+            toy_h: [3.0, 1.0, 2.0],
+            toy_var: [4.0, 9.0],
         }
     }
 }
@@ -127,6 +139,59 @@ fn uses_jitter(p: &Params) -> bool {
 fn uniform(p: &Params) -> bool {
     p.mode == Mode::Batch && p.model == Problem::Uniform
 }
+fn toy(p: &Params) -> bool {
+    p.mode == Mode::Batch && p.model == Problem::Toy2d
+}
+
+/// Comma-separated finite numbers, exactly `N` of them; the error names the first bad field.
+fn parse_list<const N: usize>(s: &str) -> Result<[f64; N], (usize, String)> {
+    let parts: Vec<&str> = s.split(',').collect();
+    if parts.len() != N {
+        return Err((1, tf("expected {} numbers separated by commas, got {}", &[&N, &parts.len()])));
+    }
+    let mut out = [0.0; N];
+    let mut col = 1;
+    for (o, part) in out.iter_mut().zip(&parts) {
+        match parse_num(part.trim()) {
+            Some(v) if v.is_finite() => *o = v,
+            _ => return Err((col, tf("'{}' is not a finite number", &[&part.trim()]))),
+        }
+        col += part.chars().count() + 1;
+    }
+    Ok(out)
+}
+
+fn list_text(v: &[f64]) -> String {
+    v.iter().map(|x| fmt_num(*x)).collect::<Vec<_>>().join(",")
+}
+
+/// g: two numbers, not both zero (the step size along g is what is optimised).
+fn parse_g(s: &str) -> Result<[f64; 2], (usize, String)> {
+    let g = parse_list::<2>(s)?;
+    if g[0] == 0.0 && g[1] == 0.0 {
+        return Err((1, t("g must not be zero").to_string()));
+    }
+    Ok(g)
+}
+
+/// H: h₁₁, h₁₂, h₂₂ of a positive-definite matrix (the loss must curve upwards along g).
+fn parse_h(s: &str) -> Result<[f64; 3], (usize, String)> {
+    let h = parse_list::<3>(s)?;
+    if !(h[0] > 0.0 && h[0] * h[2] - h[1] * h[1] > 0.0) {
+        return Err((1, t("H must be positive definite: h₁₁ > 0 and h₁₁h₂₂ > h₁₂²").to_string()));
+    }
+    Ok(h)
+}
+
+/// Σ = diag(var): two variances ≥ 0.
+fn parse_var(s: &str) -> Result<[f64; 2], (usize, String)> {
+    let v = parse_list::<2>(s)?;
+    if v.iter().any(|x| *x < 0.0) {
+        return Err((1, t("variances must be ≥ 0").to_string()));
+    }
+    Ok(v)
+}
+
 fn softsign(p: &Params) -> bool {
     p.mode == Mode::Batch && p.opt == Opt::SoftSign
 }
@@ -179,6 +244,30 @@ static CONTROLS: &[C] = &[
     C::num("d", "dimension d", 2.0, 64.0, |p| p.d, |p, v| p.d = v).integer().group("Batch size").visible(uniform),
     C::num("rho", "correlation ρ", 0.0, 0.95, |p| p.rho, |p, v| p.rho = v).group("Batch size").visible(uniform),
     C::num("noise", "noise σ/|g|", 0.1, 100.0, |p| p.noise, |p, v| p.noise = v).log().group("Batch size").visible(uniform),
+    C::text("g", "gradient g = (g₁, g₂)", |p| list_text(&p.toy_g), |p, s| {
+        p.toy_g = parse_g(s).map_err(|e| e.1)?;
+        Ok(())
+    }, |s| parse_g(s).err())
+    .examples(&["1,0.5", "2,-1", "0.3,3", "1,0"])
+    .group("Batch size")
+    .visible(toy)
+    .help("two numbers, not both 0"),
+    C::text("h", "Hessian h₁₁, h₁₂, h₂₂", |p| list_text(&p.toy_h), |p, s| {
+        p.toy_h = parse_h(s).map_err(|e| e.1)?;
+        Ok(())
+    }, |s| parse_h(s).err())
+    .examples(&["3,1,2", "1,0,1", "2,-0.9,1", "10,0,0.1"])
+    .group("Batch size")
+    .visible(toy)
+    .help("symmetric, positive definite"),
+    C::text("var", "noise variances Σ = diag(σ₁², σ₂²)", |p| list_text(&p.toy_var), |p, s| {
+        p.toy_var = parse_var(s).map_err(|e| e.1)?;
+        Ok(())
+    }, |s| parse_var(s).err())
+    .examples(&["4,9", "0,1", "1,0", "100,0.01"])
+    .group("Batch size")
+    .visible(toy)
+    .help("per-sample gradient variances, ≥ 0"),
     C::num("eps", "ε/|g|", 1e-3, 10.0, |p| p.eps, |p, v| p.eps = v).log().group("Batch size").visible(softsign),
     C::num("b", "marked batch size b", 1.0, 1e6, |p| p.b, |p, v| p.b = v).log().group("Batch size").visible(batch_mode),
 ];

@@ -122,6 +122,7 @@ struct RunKey {
 struct CurveKey {
     opt: Opt,
     model: Problem,
+    toy: ([f64; 2], [f64; 3], [f64; 2]),
     d: f64,
     rho: f64,
     noise: f64,
@@ -224,7 +225,10 @@ pub fn update_rule(p: &Params) -> Update {
 pub fn problem(p: &Params) -> Option<batch::Problem> {
     match p.model {
         Problem::Uniform => batch::Problem::uniform((p.d.max(1.0) as usize).min(batch::MAX_DIM), p.rho, p.noise),
-        Problem::Toy2d => Some(batch::Problem::toy2d_default()),
+        Problem::Toy2d => {
+            let [h11, h12, h22] = p.toy_h;
+            batch::Problem::toy2d(p.toy_g, [[h11, h12], [h12, h22]], p.toy_var)
+        }
     }
 }
 
@@ -232,7 +236,7 @@ pub fn problem(p: &Params) -> Option<batch::Problem> {
 fn first_coordinate(p: &Params) -> (f64, f64) {
     match p.model {
         Problem::Uniform => (1.0, p.noise),
-        Problem::Toy2d => (1.0, 2.0),
+        Problem::Toy2d => (p.toy_g[0], p.toy_var[0].max(0.0).sqrt()),
     }
 }
 
@@ -240,7 +244,7 @@ fn batch_view(p: &Params, old: Option<BatchView>, key: &mut Option<CurveKey>) ->
     let problem = problem(p)?;
     let update = update_rule(p);
     let b = p.b;
-    let k = CurveKey { opt: p.opt, model: p.model, d: p.d, rho: p.rho, noise: p.noise, eps: p.eps };
+    let k = CurveKey { opt: p.opt, model: p.model, toy: (p.toy_g, p.toy_h, p.toy_var), d: p.d, rho: p.rho, noise: p.noise, eps: p.eps };
     let curves = match old {
         Some(v) if *key == Some(k) => v.curves,
         _ => curves(&problem, update),

@@ -1131,6 +1131,10 @@ pub fn legs_eigvec_sum_closed(d: usize, lambda: usize, n: usize) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::math::rng::Rng;
+    use crate::math::rnn::tests::printed;
+    use proptest::prelude::*;
 
     /// The kernels' dot product: four sums over stride-4 lanes, paired, then the tail, bit for
     /// bit (every reference value and golden was made with this order).
@@ -1145,10 +1149,6 @@ mod tests {
             assert_eq!(dot(&a, &b).to_bits(), want.to_bits(), "n = {n}");
         }
     }
-    use super::*;
-    use crate::math::rng::Rng;
-    use crate::math::rnn::tests::printed;
-    use proptest::prelude::*;
 
     fn c(re: f64) -> C64 {
         C64::new(re, 0.0)

@@ -103,13 +103,17 @@ impl Figures {
         let (w, h) = (c.width(), c.height());
         let bg_key = lab.cache_key(Figure::Aux, Layer::Background);
         let fg_key = lab.cache_key(Figure::Aux, Layer::Foreground);
-        let Some(k) = bg_key else {
-            // Nothing cached: both layers straight onto the chart.
+        // Both layers straight onto the chart.
+        let both = |ops: &mut Vec<crate::plot::backend::Op>| -> Result<(), String> {
             ops.clear();
             lab.record(Figure::Aux, Layer::Background, w, h, th, ops)?;
             lab.record(Figure::Aux, Layer::Foreground, w, h, th, ops)?;
             paint_ops(c, ops);
-            return Ok(());
+            Ok(())
+        };
+        let Some(k) = bg_key else {
+            // Nothing cached.
+            return both(ops);
         };
         let stamp = (k, w, h, th.dark);
         let stale = self.aux_bg.stale(bg_key, w, h, th.dark);
@@ -122,10 +126,7 @@ impl Figures {
                 // A foreground that does not animate: both layers straight onto the chart, no
                 // scratch copy and no full-canvas drawImage per change (a software canvas paid ~4 ms
                 // for it). The scratch is filled only if the foreground alone changes later.
-                ops.clear();
-                lab.record(Figure::Aux, Layer::Background, w, h, th, ops)?;
-                lab.record(Figure::Aux, Layer::Foreground, w, h, th, ops)?;
-                paint_ops(c, ops);
+                both(ops)?;
                 self.aux_bg.mark(bg_key, w, h, th.dark);
                 self.scratch_holds = None;
                 self.aux_composed = Some((stamp, f));

@@ -165,31 +165,29 @@ fn list_text(v: &[f64]) -> String {
     v.iter().map(|x| fmt_num(*x)).collect::<Vec<_>>().join(",")
 }
 
+/// [`parse_list`], then `ok` on the numbers; `why` (the translated reason) when it fails.
+fn parse_valid<const N: usize>(s: &str, ok: fn(&[f64; N]) -> bool, why: fn() -> &'static str) -> Result<[f64; N], (usize, String)> {
+    let v = parse_list::<N>(s)?;
+    if ok(&v) {
+        Ok(v)
+    } else {
+        Err((1, why().to_string()))
+    }
+}
+
 /// g: two numbers, not both zero (the step size along g is what is optimised).
 fn parse_g(s: &str) -> Result<[f64; 2], (usize, String)> {
-    let g = parse_list::<2>(s)?;
-    if g[0] == 0.0 && g[1] == 0.0 {
-        return Err((1, t("g must not be zero").to_string()));
-    }
-    Ok(g)
+    parse_valid(s, |g| g[0] != 0.0 || g[1] != 0.0, || t("g must not be zero"))
 }
 
 /// H: h₁₁, h₁₂, h₂₂ of a positive-definite matrix (the loss must curve upwards along g).
 fn parse_h(s: &str) -> Result<[f64; 3], (usize, String)> {
-    let h = parse_list::<3>(s)?;
-    if !(h[0] > 0.0 && h[0] * h[2] - h[1] * h[1] > 0.0) {
-        return Err((1, t("H must be positive definite: h₁₁ > 0 and h₁₁h₂₂ > h₁₂²").to_string()));
-    }
-    Ok(h)
+    parse_valid(s, |h| h[0] > 0.0 && h[0] * h[2] - h[1] * h[1] > 0.0, || t("H must be positive definite: h₁₁ > 0 and h₁₁h₂₂ > h₁₂²"))
 }
 
 /// Σ = diag(var): two variances ≥ 0.
 fn parse_var(s: &str) -> Result<[f64; 2], (usize, String)> {
-    let v = parse_list::<2>(s)?;
-    if v.iter().any(|x| *x < 0.0) {
-        return Err((1, t("variances must be ≥ 0").to_string()));
-    }
-    Ok(v)
+    parse_valid(s, |v| v.iter().all(|x| *x >= 0.0), || t("variances must be ≥ 0"))
 }
 
 fn softsign(p: &Params) -> bool {

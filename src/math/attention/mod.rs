@@ -189,17 +189,21 @@ mod panel {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     pub type B = [core::arch::wasm32::v128; 2];
 
+    /// Entries t = 0..k of rows i..i+4 of `m`, one [r₀, r₁, r₂, r₃] per t.
+    fn rows4(m: &Mat, i: usize, k: usize) -> impl Iterator<Item = [f64; 4]> + '_ {
+        let r = [&m.row(i)[..k], &m.row(i + 1)[..k], &m.row(i + 2)[..k], &m.row(i + 3)[..k]];
+        (0..k).map(move |t| [r[0][t], r[1][t], r[2][t], r[3][t]])
+    }
+
     /// Rows i..i+4 of `a`, t-major, into `out` (cleared first).
     pub fn pack_a(a: &Mat, i: usize, k: usize, out: &mut Vec<A>) {
         out.clear();
-        let r = [&a.row(i)[..k], &a.row(i + 1)[..k], &a.row(i + 2)[..k], &a.row(i + 3)[..k]];
-        out.extend((0..k).map(|t| [r[0][t], r[1][t], r[2][t], r[3][t]]));
+        out.extend(rows4(a, i, k));
     }
 
     /// Rows j..j+4 of `b`, t-major.
     pub fn pack_b(b: &Mat, j: usize, k: usize) -> Vec<B> {
-        let r = [&b.row(j)[..k], &b.row(j + 1)[..k], &b.row(j + 2)[..k], &b.row(j + 3)[..k]];
-        (0..k).map(|t| to_b([r[0][t], r[1][t], r[2][t], r[3][t]])).collect()
+        rows4(b, j, k).map(to_b).collect()
     }
 
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
@@ -1220,26 +1224,26 @@ pub fn summary(cfg: &Config) -> Result<Summary, AttnError> {
     let w = if cfg.map.uses_features() { omega(cfg.preset, m, d) } else { Mat::zeros(0, d) };
     let soft = attention(&qkv, Map::Softmax, cfg.scale, cfg.mask, &w)?;
     let chosen = if cfg.map == Map::Softmax { soft.clone() } else { attention(&qkv, cfg.map, cfg.scale, cfg.mask, &w)? };
-    let out_soft = outputs(&soft.a, &qkv.v);
-    let out = outputs(&chosen.a, &qkv.v);
+    let st_soft = Stats::of(&soft.a, &qkv.v);
+    let st = Stats::of(&chosen.a, &qkv.v);
     let sv_soft = soft.singular_values();
     let sv = if cfg.map == Map::Softmax { sv_soft.clone() } else { chosen.singular_values() };
     Ok(Summary {
         rank: numerical_rank(&sv, n),
         rank_softmax: numerical_rank(&sv_soft, n),
         rank_bound: rank_bound(cfg.map, n, d, m, cfg.mask),
-        entropy_mean: mean_row_entropy(&chosen.a),
-        entropy_mean_softmax: mean_row_entropy(&soft.a),
-        max_p_mean: max_p_mean(&chosen.a),
-        max_p_mean_softmax: max_p_mean(&soft.a),
-        gradient_factor_softmax: gradient_factor_mean(&soft.a),
-        rel_error: rel_error(&out, &out_soft),
+        entropy_mean: st.entropy_mean,
+        entropy_mean_softmax: st_soft.entropy_mean,
+        max_p_mean: st.max_p_mean,
+        max_p_mean_softmax: st_soft.max_p_mean,
+        gradient_factor_softmax: st_soft.gradient_factor_mean,
+        rel_error: rel_error(&st.out, &st_soft.out),
         flops: flops(cfg.map, n, d, m),
         guarded_rows: chosen.guarded_rows,
         sv,
         sv_soft,
-        out,
-        out_soft,
+        out: st.out,
+        out_soft: st_soft.out,
         a: chosen.a,
         a_soft: soft.a,
         qkv,

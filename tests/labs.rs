@@ -11,8 +11,9 @@ fn golden_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
 }
 
-/// A value in range that differs from `default` (for URL round trips).
-fn other_value(key: &str, kind: &ControlKind, default: &Value) -> Value {
+/// A value in range (the range that applies now, `bounds`) that differs from `default` (for URL
+/// round trips).
+fn other_value(key: &str, kind: &ControlKind, bounds: Option<(f64, f64)>, default: &Value) -> Value {
     match (kind, default) {
         (ControlKind::Text { examples, .. }, Value::Text(d)) => Value::Text(
             examples
@@ -21,7 +22,8 @@ fn other_value(key: &str, kind: &ControlKind, default: &Value) -> Value {
                 .unwrap_or_else(|| panic!("text control {key} declares no example other than its default"))
                 .to_string(),
         ),
-        (ControlKind::Num { min, max, integer, log }, Value::Num(d)) => {
+        (ControlKind::Num { integer, log, .. }, Value::Num(d)) => {
+            let (min, max) = &bounds.expect("a number has bounds");
             let mut v = if *log { (min.ln() + 0.37 * (max.ln() - min.ln())).exp() } else { min + 0.37 * (max - min) };
             if *integer {
                 v = v.round();
@@ -65,6 +67,13 @@ fn registry_is_consistent() {
                 assert!(min < max && (!log || min > 0.0), "{}: bad range for {}", e.slug, c.key);
                 let Value::Num(d) = c.default else { panic!("numeric default") };
                 assert!((min..=max).contains(&d), "{}: default of {} in range", e.slug, c.key);
+                let (lo, hi) = c.bounds.expect("a number has bounds");
+                assert!(
+                    min <= lo && lo < hi && hi <= max && (lo..=hi).contains(&d),
+                    "{}: range now of {} within {min}…{max}",
+                    e.slug,
+                    c.key
+                );
             }
         }
         // The default state writes nothing into the URL.
@@ -85,7 +94,7 @@ fn every_control_round_trips_through_the_url() {
         let base = (e.make)();
         for c in base.controls() {
             let mut lab = (e.make)();
-            let v = other_value(c.key, &c.kind, &c.default);
+            let v = other_value(c.key, &c.kind, c.bounds, &c.default);
             lab.set_value(c.key, &v).unwrap_or_else(|n| panic!("{}: {} rejected {v:?}: {n:?}", e.slug, c.key));
             let pairs = lab.query_pairs();
             assert!(pairs.iter().any(|(k, _)| k == c.key), "{}: {} written to the URL", e.slug, c.key);
@@ -139,7 +148,8 @@ fn junk_and_extreme_values_are_reported_and_never_applied_raw() {
                     }
                 }
             }
-            if let ControlKind::Num { min, max, .. } = c.kind {
+            // Clamped to the range that applies now (it can depend on other controls).
+            if let Some((min, max)) = c.bounds {
                 for (given, want) in [(max + 1.0 + max.abs() * 10.0, max), (min - 1.0 - min.abs() * 10.0, min)] {
                     let mut lab = (e.make)();
                     let notes = lab.apply_query(&[(c.key.to_string(), format!("{given}"))]);

@@ -156,7 +156,7 @@ fn extreme_systems_never_draw_non_finite() {
         "mode=ssm&basis=s4&disc=euler&eps=1&d=64&L=256",
         "mode=ssm&basis=legs_online&disc=euler&eps=1&d=64&L=256&t=3",
         "mode=ssm&basis=diagonal&disc=zoh&eps=0.001&d=1&L=8&t=0",
-        "T=8&sweeps=64&radius=1.5&amp=3&d=64",
+        "T=8&sweeps=8&radius=1.5&amp=3&d=8",
         "T=128&d=8&radius=1.5&amp=0&sweeps=0",
     ];
     for q in cases {
@@ -176,4 +176,48 @@ fn extreme_systems_never_draw_non_finite() {
         }
         assert!(lab.readouts().iter().all(|r| !r.text.contains("NaN") || r.warn), "{q}");
     }
+}
+
+/// d, the shown sweep and the time cursor take the range that applies now: d is 1…8 for the RNN
+/// and 1…64 for the SSM (one key, each mode keeping its own value), the sweep 0…min(T, 64), the
+/// cursor 0…L; a value past it is clamped with a notice, and shrinking T or L pulls them in.
+#[test]
+fn ranges_follow_the_mode_and_the_lengths() {
+    use flowlab::lab::{Notice, Value};
+    let control = |lab: &dyn flowlab::lab::DynLab, key: &str| lab.controls().into_iter().find(|c| c.key == key).unwrap();
+    let with = |q: &str| {
+        let e = flowlab::labs::LABS.iter().find(|e| e.slug == "recurrence").unwrap();
+        let mut lab = (e.make)();
+        let notes = lab.apply_query(&flowlab::lab::parse_query(q));
+        (lab, notes)
+    };
+    let (lab, notes) = with("d=20");
+    assert!(matches!(notes.as_slice(), [Notice::Clamped { key, used, .. }] if key == "d" && used == "8"), "{notes:?}");
+    assert_eq!(control(&*lab, "d").bounds, Some((1.0, 8.0)));
+    assert_eq!(control(&*lab, "d").value, Value::Num(8.0));
+    let (mut lab, notes) = with("mode=ssm&d=20");
+    assert!(notes.is_empty(), "{notes:?}");
+    assert_eq!(control(&*lab, "d").bounds, Some((1.0, 64.0)));
+    assert_eq!(control(&*lab, "d").value, Value::Num(20.0));
+    assert_eq!(lab.set_text("d", "64").unwrap(), None);
+    // The RNN keeps its own d (the default 3), in its own range.
+    lab.set_text("mode", "rnn").unwrap();
+    assert_eq!((control(&*lab, "d").value, control(&*lab, "d").bounds), (Value::Num(3.0), Some((1.0, 8.0))));
+    assert!(matches!(lab.set_text("d", "9"), Ok(Some(Notice::Clamped { .. }))));
+    lab.set_text("mode", "ssm").unwrap();
+    assert_eq!(control(&*lab, "d").value, Value::Num(64.0));
+    // The SSM's d = 64 and the RNN's d = 8 both reach the URL and come back.
+    let q = flowlab::lab::build_query("recurrence", &lab.query_pairs());
+    assert!(q.contains("d=64"), "{q}");
+
+    let (mut lab, _) = with("T=16&sweeps=12");
+    assert_eq!(control(&*lab, "sweeps").bounds, Some((0.0, 16.0)));
+    lab.set_text("T", "8").unwrap();
+    assert_eq!((control(&*lab, "sweeps").value, control(&*lab, "sweeps").bounds), (Value::Num(8.0), Some((0.0, 8.0))));
+    let (mut lab, _) = with("mode=ssm&L=512&t=400");
+    assert_eq!(control(&*lab, "t").bounds, Some((0.0, 512.0)));
+    lab.set_text("L", "128").unwrap();
+    assert_eq!(control(&*lab, "t").value, Value::Num(128.0));
+    let (_, notes) = with("mode=ssm&L=64&t=100");
+    assert!(matches!(notes.as_slice(), [Notice::Clamped { key, .. }] if key == "t"), "{notes:?}");
 }

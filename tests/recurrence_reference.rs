@@ -71,6 +71,22 @@ fn systems_match_numpy_and_mpmath() {
     assert!(count >= 15);
 }
 
+/// The unitary route of the eigenvector-wall chart: per row, the smallest and largest |U_nj| of
+/// the unit eigenvectors of iS, against numpy's `eigh` (the moduli do not depend on the phases).
+#[test]
+fn unitary_route_moduli_match_numpy() {
+    let json = json();
+    for (d, want) in json["unitary_moduli"].as_object().unwrap() {
+        let d: usize = d.parse().unwrap();
+        let got = flowlab::math::ssm::legs_unitary_moduli(d).unwrap();
+        let (lo, hi): (Vec<f64>, Vec<f64>) = got.iter().copied().unzip();
+        let (wlo, whi) = (vec_of(&want["min"]), vec_of(&want["max"]));
+        let err = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+        assert_eq!(lo.len(), d);
+        assert!(err(&lo, &wlo) < 1e-12 && err(&hi, &whi) < 1e-12, "d = {d}: {} {}", err(&lo, &wlo), err(&hi, &whi));
+    }
+}
+
 #[test]
 fn legs_matrix_skew_part_and_eigenvector_wall() {
     let json = json();

@@ -195,6 +195,17 @@ for d in [4, 7, 16]:
     w = np.sort(np.abs(np.linalg.eigvals(S).imag))
     skew[str(d)] = w[::2].tolist() if d % 2 == 0 else np.r_[0.0, w[1::2]].tolist()
 
+# Linked chart 3, the unitary route: per row n, min and max over j of |U_nj| for the unit
+# eigenvectors of the Hermitian iS (numpy's eigh; the moduli do not depend on the phase it picks).
+unitary = {}
+for d in [4, 12, 64]:
+    A, v = legs(d)
+    S = A + 0.5 * np.outer(v, v) + 0.5 * np.eye(d)
+    w, U = np.linalg.eigh(1j * S)
+    assert np.abs(U.conj().T @ U - np.eye(d)).max() < 1e-13
+    M = np.abs(U)
+    unitary[str(d)] = {"min": M.min(axis=1).tolist(), "max": M.max(axis=1).tolist()}
+
 # W2-T9: exact |S_{d/3}| from factorials (integers, then float).
 t9 = {str(d): math.factorial(d - d // 3) * math.factorial(2 * (d // 3)) / math.factorial(d + d // 3 - 1) for d in [12, 24, 48, 96]}
 
@@ -258,6 +269,7 @@ print(json.dumps({
     "versions": {"numpy": np.__version__, "scipy": scipy.__version__, "mpmath": mp.__version__},
     "rnn": rnn,
     "legs_a_d4": legs(4)[0].tolist(),
+    "unitary_moduli": unitary,
     "systems": systems,
     "skew_frequencies": skew,
     "t9_abs_s": t9,

@@ -89,6 +89,9 @@ pub enum Access<P> {
     },
 }
 
+/// A number's range (min, max) given the other parameters (see [`Control::range_from`]).
+pub type RangeFn<P> = fn(&P) -> (f64, f64);
+
 /// One row of a lab's control table: declared once, it drives the widget, the URL and the CLI.
 pub struct Control<P> {
     /// URL key. A public contract: never rename once published.
@@ -106,6 +109,9 @@ pub struct Control<P> {
     pub default: Option<fn(&P) -> Value>,
     /// Whether the control applies in the current state (e.g. Adam's β's only while Adam is shown).
     pub visible: fn(&P) -> bool,
+    /// For a number: the range given the other parameters, within the declared one (e.g. the
+    /// state size, 1…8 for an RNN and 1…64 for an SSM); `None` means the declared range.
+    pub range: Option<RangeFn<P>>,
 }
 
 fn always<P>(_: &P) -> bool {
@@ -123,6 +129,7 @@ impl<P> Control<P> {
             access: Access::Num { get, set, min, max, log: false, integer: false },
             default: None,
             visible: always::<P>,
+            range: None,
         }
     }
     /// A select.
@@ -133,11 +140,20 @@ impl<P> Control<P> {
         get: fn(&P) -> &'static str,
         set: fn(&mut P, &'static str),
     ) -> Self {
-        Control { key, label, group: "", help: "", access: Access::Choice { get, set, options }, default: None, visible: always::<P> }
+        Control {
+            key,
+            label,
+            group: "",
+            help: "",
+            access: Access::Choice { get, set, options },
+            default: None,
+            visible: always::<P>,
+            range: None,
+        }
     }
     /// A checkbox.
     pub const fn flag(key: &'static str, label: &'static str, get: fn(&P) -> bool, set: fn(&mut P, bool)) -> Self {
-        Control { key, label, group: "", help: "", access: Access::Flag { get, set }, default: None, visible: always::<P> }
+        Control { key, label, group: "", help: "", access: Access::Flag { get, set }, default: None, visible: always::<P>, range: None }
     }
     /// A multi-select.
     pub const fn set(
@@ -147,7 +163,16 @@ impl<P> Control<P> {
         get: fn(&P) -> Vec<&'static str>,
         set: fn(&mut P, &[&'static str]),
     ) -> Self {
-        Control { key, label, group: "", help: "", access: Access::Set { get, set, options }, default: None, visible: always::<P> }
+        Control {
+            key,
+            label,
+            group: "",
+            help: "",
+            access: Access::Set { get, set, options },
+            default: None,
+            visible: always::<P>,
+            range: None,
+        }
     }
     /// A validated text field.
     pub const fn text(
@@ -165,6 +190,7 @@ impl<P> Control<P> {
             access: Access::Text { get, set, check, examples: &[] },
             default: None,
             visible: always::<P>,
+            range: None,
         }
     }
     /// Valid example values of a text control (see [`Access::Text`]).
@@ -209,6 +235,28 @@ impl<P> Control<P> {
         self
     }
 
+    /// A number's range that depends on other parameters; it must lie within the declared one
+    /// (the README and `flowlab list` show the declared range, the widget and the clamp this one).
+    pub const fn range_from(mut self, range: RangeFn<P>) -> Self {
+        self.range = Some(range);
+        self
+    }
+
+    /// A number's range now: [`Control::range_from`] given `p` (kept inside the declared range),
+    /// else the declared one. `None` for other kinds.
+    pub fn bounds(&self, p: &P) -> Option<(f64, f64)> {
+        let Access::Num { min, max, .. } = self.access else { return None };
+        Some(match self.range {
+            Some(f) => {
+                let (lo, hi) = f(p);
+                let lo = if lo.is_finite() { lo.clamp(min, max) } else { min };
+                let hi = if hi.is_finite() { hi.clamp(lo, max) } else { max };
+                (lo, hi)
+            }
+            None => (min, max),
+        })
+    }
+
     /// Current value.
     pub fn get(&self, p: &P) -> Value {
         match &self.access {
@@ -224,11 +272,12 @@ impl<P> Control<P> {
     /// (differs from the input when clamped or rounded), or an error for a value of the wrong shape.
     pub fn apply(&self, p: &mut P, v: &Value) -> Result<Value, Reason> {
         match (&self.access, v) {
-            (Access::Num { set, min, max, integer, .. }, Value::Num(x)) => {
+            (Access::Num { set, integer, .. }, Value::Num(x)) => {
                 if !x.is_finite() {
                     return Err(Reason::NotFinite);
                 }
-                let mut y = x.clamp(*min, *max);
+                let (min, max) = self.bounds(p).unwrap_or((f64::MIN, f64::MAX));
+                let mut y = x.clamp(min, max);
                 if *integer {
                     y = y.round().clamp(min.ceil(), max.floor());
                 }
@@ -312,6 +361,8 @@ pub struct ControlInfo {
     pub default: Value,
     /// Whether it applies now.
     pub visible: bool,
+    /// A number's range now (within `kind`'s declared one: see [`Control::range_from`]).
+    pub bounds: Option<(f64, f64)>,
 }
 
 /// The shape of a control, without accessors.

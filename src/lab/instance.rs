@@ -115,6 +115,8 @@ pub trait DynLab {
     fn values(&self) -> Vec<Value>;
     /// Whether each control applies now, in table order.
     fn visibility(&self) -> Vec<bool>;
+    /// Each number's range now (see [`crate::lab::Control::range_from`]), in table order.
+    fn bounds(&self) -> Vec<Option<(f64, f64)>>;
     /// Sets one control from text; the run restarts and replays to where it was. Returns a notice
     /// when the value was clamped, or an error (and no change) when it could not be used.
     fn set_text(&mut self, key: &str, text: &str) -> Result<Option<Notice>, Notice>;
@@ -251,6 +253,7 @@ impl<L: Lab> Instance<L> {
             value: c.get(&self.params),
             default: c.default_value(&self.params, &self.base),
             visible: (c.visible)(&self.params),
+            bounds: c.bounds(&self.params),
         }
     }
 
@@ -302,6 +305,9 @@ impl<L: Lab> DynLab for Instance<L> {
     }
     fn visibility(&self) -> Vec<bool> {
         L::controls().iter().map(|c| (c.visible)(&self.params)).collect()
+    }
+    fn bounds(&self) -> Vec<Option<(f64, f64)>> {
+        L::controls().iter().map(|c| c.bounds(&self.params)).collect()
     }
     fn set_text(&mut self, key: &str, text: &str) -> Result<Option<Notice>, Notice> {
         let c = self.find(key).ok_or_else(|| Notice::UnknownKey(key.to_string()))?;

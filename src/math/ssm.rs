@@ -1098,6 +1098,36 @@ pub fn legs_skew_frequencies(d: usize) -> Option<Vec<f64>> {
     Some(out)
 }
 
+/// The unitary route's side of the eigenvector wall: for each row n the smallest and the largest
+/// modulus |U_nj| over the unit eigenvectors U_·j of LegS's skew part S (A = S − ½I − ½BBᵀ, so
+/// S = UΛU* is the DPLR route). From the real symmetric form [[0, −S], [S, 0]] of the Hermitian iS:
+/// its unit eigenvector (x; y) for the eigenvalue ω is w = x + iy with iSw = ωw, and every unit
+/// vector of that (two-dimensional) eigenspace is a unit multiple of w, so √(x_n² + y_n²) = |w_n|
+/// whichever basis the solver picks. S is well separated, so this is accurate to ~ε‖S‖; the LegS
+/// eigenvectors themselves span 2^{−4d/3}. None if the solver fails.
+pub fn legs_unitary_moduli(d: usize) -> Option<Vec<(f64, f64)>> {
+    let d = d.clamp(1, MAX_D);
+    let s = legs_normal_part(d);
+    let n = 2 * d;
+    let mut h = nalgebra::DMatrix::<f64>::zeros(n, n);
+    for i in 0..d {
+        for j in 0..d {
+            h[(i, d + j)] = -s[i * d + j];
+            h[(d + i, j)] = s[i * d + j];
+        }
+    }
+    let eig = nalgebra::linalg::SymmetricEigen::try_new(h, f64::EPSILON, 10_000 * n)?;
+    let v = &eig.eigenvectors;
+    let mut out = vec![(f64::INFINITY, 0.0f64); d];
+    for j in 0..n {
+        for (i, o) in out.iter_mut().enumerate() {
+            let m = v[(i, j)].hypot(v[(d + i, j)]);
+            *o = (o.0.min(m), o.1.max(m));
+        }
+    }
+    out.iter().all(|(a, b)| a.is_finite() && b.is_finite()).then_some(out)
+}
+
 /// The partial sums S_n = Σ_{k≤n}√(2k+1)v_k, n = 0..d−1, of the LegS eigenvector v for eigenvalue
 /// −λ (λ = 1..d), normalised to S_{d−1} = 1, by the recurrence S_{n−1} = (λ−n−1)/(λ+n)·S_n (exact
 /// zeros for n < λ − 1). They fall like 2^{−4d/3} at n ≈ d/3: why LegS's eigenvectors are useless
@@ -1132,6 +1162,16 @@ pub fn legs_eigvec_sum_closed(d: usize, lambda: usize, n: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[ignore]
+    fn time_unitary() {
+        let t = std::time::Instant::now();
+        for _ in 0..10 {
+            std::hint::black_box(legs_unitary_moduli(64));
+        }
+        eprintln!("unitary d=64: {:?} per call", t.elapsed() / 10);
+    }
     use crate::math::rng::Rng;
     use crate::math::rnn::tests::printed;
     use proptest::prelude::*;

@@ -67,6 +67,8 @@ fn num(v: &Value) -> f64 {
 fn NumControl(ui: Ui, c: ControlInfo, sig: ControlSignals, hidden: bool, min: f64, max: f64, log: bool, integer: bool) -> impl IntoView {
     let key = c.key;
     let value = move || sig.value.with(num);
+    // The range now: it can follow another control (the recurrence lab's d: 1…8 or 1…64).
+    let range = move || sig.bounds.get().unwrap_or((min, max));
     // Set when the field holds text that was refused; cleared when a value is taken.
     let invalid = RwSignal::new(false);
     view! {
@@ -75,11 +77,12 @@ fn NumControl(ui: Ui, c: ControlInfo, sig: ControlSignals, hidden: bool, min: f6
             <div class="pair">
                 <input type="range" id=format!("c-{key}") min="0" max=SLIDER.to_string() step="1"
                     aria-valuetext=move || fmt_num(value())
-                    prop:value=move || to_pos(value(), min, max, log).to_string()
+                    prop:value=move || { let (lo, hi) = range(); to_pos(value(), lo, hi, log).to_string() }
                     on:input=move |ev| {
                         let pos: f64 = event_target_value(&ev).parse().unwrap_or(0.0);
                         let now = sig.value.with_untracked(num);
-                        let v = step_integer(from_pos(pos, min, max, log, integer), pos, now, min, max, log, integer);
+                        let (lo, hi) = sig.bounds.get_untracked().unwrap_or((min, max));
+                        let v = step_integer(from_pos(pos, lo, hi, log, integer), pos, now, lo, hi, log, integer);
                         if set_control(ui, key, Input::Value(Value::Num(v))) {
                             invalid.set(false);
                         }

@@ -145,16 +145,19 @@ fn sync_refusals(ui: Ui) {
     });
 }
 
-/// Sets each control's signals to the lab's current value and visibility where they differ.
+/// Sets each control's signals to the lab's current value, visibility and range where they differ.
 fn sync_controls(ui: Ui) {
-    let Some((values, visible)) = with_shell(|s| (s.lab.values(), s.lab.visibility())) else { return };
+    let Some((values, visible, bounds)) = with_shell(|s| (s.lab.values(), s.lab.visibility(), s.lab.bounds())) else { return };
     ui.controls.with_value(|sigs| {
-        for ((sig, v), vis) in sigs.iter().zip(values).zip(visible) {
+        for (((sig, v), vis), b) in sigs.iter().zip(values).zip(visible).zip(bounds) {
             if sig.value.with_untracked(|old| *old != v) {
                 sig.value.set(v);
             }
             if sig.visible.get_untracked() != vis {
                 sig.visible.set(vis);
+            }
+            if sig.bounds.get_untracked() != b {
+                sig.bounds.set(b);
             }
         }
     });
@@ -347,7 +350,8 @@ pub fn start() {
         .values()
         .into_iter()
         .zip(lab.visibility())
-        .map(|(v, vis)| ControlSignals { value: RwSignal::new(v), visible: RwSignal::new(vis) })
+        .zip(lab.bounds())
+        .map(|((v, vis), b)| ControlSignals { value: RwSignal::new(v), visible: RwSignal::new(vis), bounds: RwSignal::new(b) })
         .collect();
     let ui = Ui {
         controls: StoredValue::new(controls),

@@ -63,6 +63,8 @@ pub(crate) struct ControlSignals {
     pub value: RwSignal<Value>,
     /// Applies in the current state.
     pub visible: RwSignal<bool>,
+    /// A number's range now (it can depend on other controls).
+    pub bounds: RwSignal<Option<(f64, f64)>>,
 }
 
 /// Reactive handles shared by the components (all `Copy`). Each widget reads only its own

@@ -3,7 +3,7 @@
 // text, a large problem sweeps in chunks while frames keep coming, and the SSM's time cursor.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sharedBrowser, workDone, openPage, canvasDigest, search } from './harness.mjs';
+import { sharedBrowser, workDone, openPage, canvasDigest, search, urlHas } from './harness.mjs';
 
 const shared = sharedBrowser(before, after);
 
@@ -104,6 +104,40 @@ test('recurrence: the SSM time cursor moves the reconstruction; L changes the ke
   await setNumber(page, 'L', 64);
   assert.equal(new URLSearchParams(await search(page)).get('L'), '64');
   if (aux0) assert.notEqual((await canvasDigest(page, '#aux')).hash, aux0.hash, 'kernel redrawn');
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test('recurrence: the d slider spans 1…8 for the RNN and 1…64 for the SSM, each mode keeping its own d', async () => {
+  const { page, problems, close } = await openPage(shared.browser, `${shared.server.base}?lab=recurrence`);
+  await done(page);
+  const toEnd = async () => {
+    await page.focus('#c-d');
+    await page.keyboard.press('End');
+    await done(page);
+  };
+  await toEnd();
+  assert.equal(await page.inputValue('#n-d'), '8', 'the RNN slider ends at 8');
+  assert.equal(await urlHas(page, 'd', '8'), await search(page));
+  assert.match(await page.locator('#formula').innerText(), /d = 8,/, 'the problem is rebuilt with d = 8');
+  await page.selectOption('#c-mode', 'ssm');
+  await done(page);
+  assert.equal(await page.inputValue('#n-d'), '8', 'the SSM keeps its own d (default 8)');
+  await toEnd();
+  assert.equal(await page.inputValue('#n-d'), '64', 'the SSM slider ends at 64');
+  assert.equal(await page.getAttribute('#c-d', 'aria-valuetext'), '64');
+  // Half way along the slider is about 32 in the SSM's range (it would be about 4 in the RNN's).
+  await page.locator('#c-d').evaluate((el) => { el.value = '500'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+  await done(page);
+  const mid = Number(await page.inputValue('#n-d'));
+  assert.ok(mid >= 30 && mid <= 34, `mid-slider d = ${mid}`);
+  await page.selectOption('#c-mode', 'rnn');
+  await done(page);
+  assert.equal(await page.inputValue('#n-d'), '8', 'the RNN kept its d');
+  // Typing past the range is clamped, with a notice for that key.
+  await setNumber(page, 'd', 20);
+  assert.equal(await page.inputValue('#n-d'), '8');
+  assert.match(await page.locator('#notice').innerText(), /\bd\b/);
   assert.deepEqual(problems, []);
   await close();
 });

@@ -14,7 +14,7 @@ pub use model::State;
 use crate::fmt::{fmt_num, parse_num};
 use crate::lab::{Control, Figure, Formula, Lab, LabMeta, Layer, Readout, Table, Value};
 use crate::math::rnn::Scheme;
-use crate::math::ssm::{Basis, Disc, Input};
+use crate::math::ssm::{self, Basis, Disc, Input};
 use crate::plot::theme::Theme;
 use crate::plot::{Blit, DrawResult, PlotFrame};
 use plotters::coord::Shift;
@@ -204,7 +204,8 @@ static CONTROLS: &[C] = &[
     // Shared by both modes (the key): 1…8 in `rnn`, 1…64 in `ssm`.
     C::num("d", "state size d", 1.0, 64.0, |p| if p.ssm { p.ssm_d } else { p.rnn_d }, |p, v| if p.ssm { p.ssm_d = v } else { p.rnn_d = v })
         .integer()
-        .help("1…8 for the RNN (larger values use 8), 1…64 for the SSM")
+        .range_from(|p| (1.0, if p.ssm { ssm::MAX_D as f64 } else { RNN_MAX_D as f64 }))
+        .help("1…8 for the RNN, 1…64 for the SSM")
         .visible(|p| p.ssm || !p.literal)
         .default_from(|p| Value::Num(if p.ssm { 8.0 } else { 3.0 })),
     // rnn
@@ -217,7 +218,15 @@ static CONTROLS: &[C] = &[
     )
     .visible(rnn)
     .group("RNN"),
-    C::num("T", "length T", 8.0, 512.0, |p| p.t_len, |p, v| p.t_len = v).log().integer().visible(rnn).group("RNN"),
+    // A shorter sequence pulls the shown sweep into its new range (0…min(T, 64)).
+    C::num("T", "length T", 8.0, 512.0, |p| p.t_len, |p, v| {
+        p.t_len = v;
+        p.sweeps = p.sweeps.min(p.max_sweeps() as f64);
+    })
+    .log()
+    .integer()
+    .visible(rnn)
+    .group("RNN"),
     C::num("radius", "spectral radius of A", 0.1, 1.5, |p| p.radius, |p, v| p.radius = v).visible(rnn_random).group("RNN"),
     C::num("amp", "input amplitude", 0.0, 3.0, |p| p.amp, |p, v| p.amp = v).visible(rnn_random).group("RNN"),
     C::choice(
@@ -231,9 +240,10 @@ static CONTROLS: &[C] = &[
     .group("RNN"),
     C::num("sweeps", "shown sweep n", 0.0, 64.0, |p| p.sweeps, |p, v| p.sweeps = v)
         .integer()
+        .range_from(|p| (0.0, p.max_sweeps() as f64))
         .visible(rnn)
         .group("RNN")
-        .help("or click the heat map; capped at T"),
+        .help("or click the heat map; 0…min(T, 64)"),
     C::num("seed", "seed", 1.0, 1000.0, |p| p.seed, |p, v| p.seed = v)
         .integer()
         .visible(|p| if p.ssm { p.input == Input::Noise } else { !p.literal }),
@@ -245,15 +255,24 @@ static CONTROLS: &[C] = &[
         .visible(|p| p.ssm && p.basis != Basis::Rft)
         .group("SSM"),
     C::num("eps", "step ε", 1e-3, 1.0, |p| p.eps, |p, v| p.eps = v).log().visible(|p| p.ssm && p.basis != Basis::Rft).group("SSM"),
-    C::num("L", "kernel length L", 8.0, 1024.0, |p| p.l, |p, v| p.l = v).log().integer().visible(ssm).group("SSM"),
+    // A shorter kernel pulls the time cursor into its new range (0…L).
+    C::num("L", "kernel length L", 8.0, 1024.0, |p| p.l, |p, v| {
+        p.l = v;
+        p.t = p.t.map(|t| t.min(v));
+    })
+    .log()
+    .integer()
+    .visible(ssm)
+    .group("SSM"),
     C::choice("input", "input u", INPUTS, |p| p.input.name(), |p, k| p.input = Input::from_name(k).unwrap_or(Input::Chirp))
         .visible(ssm)
         .group("SSM"),
     C::num("t", "time cursor t", 0.0, 1024.0, |p| p.t.unwrap_or(p.l), |p, v| p.t = Some(v))
         .integer()
+        .range_from(|p| (0.0, p.len() as f64))
         .visible(ssm)
         .group("SSM")
-        .help("or click the plot; capped at L")
+        .help("or click the plot; 0…L")
         .default_from(|p| Value::Num(p.l)),
     C::text(
         "rft_a",
@@ -308,6 +327,9 @@ impl Lab for Recurrence {
     }
     fn work(p: &Params, s: &mut State) {
         s.work(p);
+    }
+    fn figure_height(fig: Figure, p: &Params, _s: &State, width: f64) -> Option<f64> {
+        (fig == Figure::Aux).then(|| render::aux_height(p, width)).flatten()
     }
     fn cache_key(fig: Figure, layer: Layer, p: &Params, s: &State) -> Option<u64> {
         render::cache_key(fig, layer, p, s)

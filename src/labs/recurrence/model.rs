@@ -26,6 +26,50 @@ pub struct State {
     pub rnn: Option<RnnModel>,
     /// The `ssm` mode's system, kernel and state (None until that mode is shown).
     pub ssm: Option<SsmModel>,
+    /// The LegS eigenvector wall for the SSM's d (it depends on d alone, so it outlives system
+    /// changes); computed in the background: the unitary route's eigensolver at d = 64 costs
+    /// ~3 ms natively, more than a slider event may spend on a chart beside the point.
+    pub wall: Option<Wall>,
+}
+
+/// Why LegS is never diagonalised directly (spec W2 linked chart 3): the partial sums S_n of the
+/// eigenvector for −λ, λ = ⌊d/3⌋ (at least 1), span 1 … ~1.93·d^{3/2}·2^{−4d/3}, while the unitary
+/// eigenvectors of the skew part S stay of order 1/√d in every entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Wall {
+    /// State size.
+    pub d: usize,
+    /// The eigenvalue −λ whose eigenvector is shown.
+    pub lambda: usize,
+    /// |S_n|, n = 0..d−1, by the closed form (exact zeros for n < λ − 1).
+    pub sums: Vec<f64>,
+    /// (min_j, max_j) |U_nj| per row n (None if the solver failed).
+    pub unitary: Option<Vec<(f64, f64)>>,
+}
+
+impl Wall {
+    /// The wall for state size d.
+    pub fn new(d: usize) -> Wall {
+        let d = d.clamp(1, ssm::MAX_D);
+        let lambda = (d / 3).max(1);
+        let sums = (0..d).map(|n| ssm::legs_eigvec_sum_closed(d, lambda, n).abs()).collect();
+        Wall { d, lambda, sums, unitary: ssm::legs_unitary_moduli(d) }
+    }
+    /// The spec's asymptotic size of |S_λ| at λ = n = d/3: √(π/2)(4/3)^{3/2}·d^{3/2}·2^{−4d/3}
+    /// (W2-T9; the post's √d·2^{−4d/3} is off by a factor growing like d).
+    pub fn asymptote(&self) -> f64 {
+        let d = self.d as f64;
+        (std::f64::consts::PI / 2.0).sqrt() * (4.0f64 / 3.0).powf(1.5) * d.powf(1.5) * 2f64.powf(-4.0 * d / 3.0)
+    }
+    /// The smallest entry of the unitary eigenvectors (None without them).
+    pub fn unitary_min(&self) -> Option<f64> {
+        self.unitary.as_ref().map(|u| u.iter().map(|x| x.0).fold(f64::INFINITY, f64::min))
+    }
+}
+
+/// Whether the SSM's system is built on the LegS matrix (the wall applies to it).
+pub fn legs_family(p: &Params) -> bool {
+    matches!(p.basis, Basis::LegsOnline | Basis::S4)
 }
 
 /// What identifies an `rnn` problem: everything but the shown sweep and scheme.
@@ -304,7 +348,7 @@ impl SsmModel {
 impl State {
     /// Fresh state for the shown mode.
     pub fn new(p: &Params) -> State {
-        let mut s = State { rnn: None, ssm: None };
+        let mut s = State { rnn: None, ssm: None, wall: None };
         s.reinit(p);
         s
     }
@@ -321,17 +365,30 @@ impl State {
         }
     }
 
-    /// Fraction of the background work done, None when there is none (only `rnn` has any).
+    /// The wall for the shown SSM, once computed (None before, or for a system not built on LegS).
+    pub fn wall(&self, p: &Params) -> Option<&Wall> {
+        self.wall.as_ref().filter(|w| p.ssm && legs_family(p) && w.d == p.ssm_dim())
+    }
+
+    /// Whether the shown SSM still waits for its wall.
+    fn wall_owed(&self, p: &Params) -> bool {
+        p.ssm && legs_family(p) && self.wall(p).is_none()
+    }
+
+    /// Fraction of the background work done, None when there is none (the RNN's sweeps; the
+    /// SSM's eigenvector wall, one chunk).
     pub fn pending(&self, p: &Params) -> Option<f64> {
         if p.ssm {
-            return None;
+            return self.wall_owed(p).then_some(0.0);
         }
         self.rnn.as_ref().and_then(RnnModel::pending)
     }
 
-    /// One chunk of the sweeps.
+    /// One chunk of the sweeps, or the wall.
     pub fn work(&mut self, p: &Params) {
-        if let (false, Some(m)) = (p.ssm, self.rnn.as_mut()) {
+        if self.wall_owed(p) {
+            self.wall = Some(Wall::new(p.ssm_dim()));
+        } else if let (false, Some(m)) = (p.ssm, self.rnn.as_mut()) {
             m.work(p.scheme);
         }
     }
@@ -411,5 +468,41 @@ mod tests {
         s.reinit(&r);
         let e32 = s.ssm.as_ref().unwrap().reconstruction_error(&r).unwrap();
         assert!(e32 < e8 / 3.0, "{e8} {e32}");
+    }
+
+    #[test]
+    fn the_eigenvector_wall_waits_for_the_background_and_outlives_system_changes() {
+        let p = Params { ssm: true, ssm_d: 12.0, ..Params::default() };
+        let mut s = State::new(&p);
+        assert!(s.wall(&p).is_none() && s.pending(&p).is_some(), "the event leaves the eigensolver for later");
+        s.work(&p);
+        assert!(s.pending(&p).is_none());
+        let w = s.wall(&p).unwrap().clone();
+        // W2-T9: |S_{d/3}| for λ = n = d/3, d = 12.
+        assert_eq!(w.lambda, 4);
+        assert!((w.sums[4] - 1.2432012432e-3).abs() < 1e-12, "{}", w.sums[4]);
+        assert!(w.sums[..3].iter().all(|v| *v == 0.0) && (w.sums[11] - 1.0).abs() < 1e-13, "{:?}", w.sums);
+        let bare = 12f64.powf(1.5) * 2f64.powf(-16.0);
+        assert!((w.sums[4] / bare - 1.96).abs() < 0.005, "the spec's ratio to d^(3/2)·2^(−4d/3): 1.96 at d = 12");
+        assert!((w.asymptote() / bare - 1.930).abs() < 5e-4, "its limit √(π/2)(4/3)^(3/2) = 1.930");
+        // The unitary route stays of order 1/√d; the LegS eigenvector falls to ~1e-4 here.
+        let umin = w.unitary_min().unwrap();
+        assert!(umin > 0.05 && umin < 1.0 / 12f64.sqrt(), "{umin}");
+        // Another discretisation or step keeps it (it depends on d alone); another basis hides it.
+        let q = Params { disc: Disc::Zoh, eps: 0.2, ..p.clone() };
+        s.reinit(&q);
+        assert_eq!(s.wall(&q), Some(&w));
+        assert!(s.pending(&q).is_none());
+        let r = Params { basis: Basis::Diagonal, ..q.clone() };
+        s.reinit(&r);
+        assert!(s.wall(&r).is_none() && s.pending(&r).is_none(), "no wall for a diagonal system");
+        // A new d owes a new wall.
+        let e = Params { ssm_d: 48.0, ..p.clone() };
+        s.reinit(&e);
+        assert!(s.pending(&e).is_some());
+        s.work(&e);
+        let w48 = s.wall(&e).unwrap();
+        assert!((w48.sums[16] - 3.49226001e-17).abs() < 1e-24, "W2-T9 d = 48: {}", w48.sums[16]);
+        assert!(w48.unitary_min().unwrap() > 0.015);
     }
 }

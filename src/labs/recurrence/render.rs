@@ -3,7 +3,7 @@
 //! input with its reconstruction, the kernel stems by three routes and Ā's eigenvalues (`ssm`).
 //! Nothing non-finite reaches a backend: every coordinate is clamped to its chart.
 
-use super::model::{scheme_index, RnnModel, SsmModel, State};
+use super::model::{legs_family, scheme_index, RnnModel, SsmModel, State, Wall};
 use super::text::{t, tf};
 use super::Params;
 use crate::fmt::fmt_sig;
@@ -63,7 +63,7 @@ pub fn cache_key(fig: Figure, layer: Layer, p: &Params, s: &State) -> Option<u64
         return match (fig, layer) {
             (Figure::Main, Layer::Background) => Some(key_of(&("ssm-main", format!("{:?}", m.u.len()), p.input.name(), p.seed.to_bits(), p.l.to_bits()))),
             (Figure::Main, _) => None,
-            (Figure::Aux, Layer::Background) => Some(key_of(&("ssm-aux", format!("{:?}", p.ssm_params())))),
+            (Figure::Aux, Layer::Background) => Some(key_of(&("ssm-aux", format!("{:?}", p.ssm_params()), s.wall(p).is_some()))),
             (Figure::Aux, _) => Some(0),
         };
     }
@@ -108,7 +108,7 @@ pub fn render<DB: Blit>(
         },
         (true, Figure::Aux) => {
             if let (true, Some(m)) = (layer.background(), &s.ssm) {
-                ssm_aux(area, p, m, theme)?;
+                ssm_aux(area, p, m, s.wall(p), theme)?;
             }
             Ok(None)
         }
@@ -428,13 +428,83 @@ fn ssm_main<DB: Blit>(layer: Layer, area: &DrawingArea<DB, Shift>, p: &Params, m
     Ok(frame_of(&chart, &view))
 }
 
-/// The kernel as stems (the defining route) with the two other routes overlaid, and Ā's
-/// eigenvalues with the unit circle.
-fn ssm_aux<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, m: &SsmModel, theme: &Theme) -> DrawResult<(), DB> {
-    let (w, _) = area.dim_in_pixel();
-    let (left, right) = area.split_horizontally(w * 3 / 5);
-    kernel_chart(&left, p, m, theme)?;
-    eigen_chart(&right, p, m, theme)?;
+/// The kernel as stems (the defining route) with the two other routes overlaid, Ā's eigenvalues
+/// with the unit circle and, for the LegS systems, the eigenvector wall beside the unitary route.
+/// Three panels side by side from [`STACK_BELOW`] CSS pixels; narrower, the kernel over the two
+/// others (see [`aux_height`]).
+fn ssm_aux<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, m: &SsmModel, wall: Option<&Wall>, theme: &Theme) -> DrawResult<(), DB> {
+    let (w, h) = area.dim_in_pixel();
+    if !legs_family(p) {
+        let (left, right) = area.split_horizontally(w * 3 / 5);
+        kernel_chart(&left, p, m, theme)?;
+        return eigen_chart(&right, p, m, theme);
+    }
+    let (kernel, rest) = if (w as f64) < STACK_BELOW * theme.scale { area.split_vertically(h / 2) } else { area.split_horizontally(w * 9 / 20) };
+    kernel_chart(&kernel, p, m, theme)?;
+    let (rw, _) = rest.dim_in_pixel();
+    let (eig, wall_area) = rest.split_horizontally(rw * 2 / 5);
+    eigen_chart(&eig, p, m, theme)?;
+    wall_chart(&wall_area, wall, theme)
+}
+
+/// Below this width (CSS pixels) the SSM's three linked panels stack: the kernel over the others.
+pub const STACK_BELOW: f64 = 720.0;
+
+/// The linked chart's height (CSS pixels) at `width`: taller where the SSM's panels stack.
+pub fn aux_height(p: &Params, width: f64) -> Option<f64> {
+    (p.ssm && legs_family(p) && width < STACK_BELOW).then_some(440.0)
+}
+
+/// |S_n| of the LegS eigenvector for −λ (closed form) on a log axis, with f64's ε and the spec's
+/// asymptote at n = λ, next to the unitary route's |U_nj| (the band from the smallest to the
+/// largest entry of each row).
+fn wall_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, wall: Option<&Wall>, theme: &Theme) -> DrawResult<(), DB> {
+    let Some(wall) = wall else {
+        let at = (theme.px(20.0) as i32, theme.px(20.0) as i32);
+        return area.draw(&Text::new(t("eigenvector wall: computing…"), at, theme.text_left(13.0, theme.muted)));
+    };
+    let d = wall.d;
+    let tiny = wall.sums.iter().copied().filter(|v| *v > 0.0 && v.is_finite()).fold(1.0f64, f64::min);
+    let lo = 10f64.powf(tiny.max(1e-300).log10().floor() - 1.0).min(1e-17);
+    let hi = 10.0;
+    let mut chart = ChartBuilder::on(area)
+        .margin(theme.px(10.0))
+        .caption(tf("LegS eigenvector for λ = {}: |Sₙ| · unitary route |Uₙⱼ|", &[&wall.lambda]), theme.text(13.0))
+        .x_label_area_size(theme.px(34.0))
+        .y_label_area_size(theme.px(52.0))
+        .build_cartesian_2d(-0.5..d as f64 - 0.5, (lo..hi).log_scale())?;
+    mesh!(chart, theme, t("n"), t("modulus"), &whole, &|v: &f64| fmt_sig(*v, 1));
+    let xs = (-0.5, d as f64 - 0.5);
+    let eps = f64::EPSILON;
+    chart.draw_series(std::iter::once(PathElement::new(vec![(xs.0, eps), (xs.1, eps)], theme.muted.stroke_width(theme.px(1.2)))))?;
+    let mut key = Vec::new();
+    let (cu, cs) = (theme.series(1), theme.series(0));
+    if let Some(u) = &wall.unitary {
+        let band: Vec<(f64, f64)> = u
+            .iter()
+            .enumerate()
+            .map(|(n, x)| (n as f64, x.1.clamp(lo, hi)))
+            .chain(u.iter().enumerate().rev().map(|(n, x)| (n as f64, x.0.clamp(lo, hi))))
+            .collect();
+        chart.draw_series(std::iter::once(Polygon::new(band, cu.mix(0.3).filled())))?;
+        key.push((Swatch::Box(cu), tf("unitary route (S = A + ½BBᵀ + ½I): min |Uₙⱼ| = {}", &[&fmt_sig(wall.unitary_min().unwrap_or(0.0), 2)])));
+    } else {
+        key.push((Swatch::Box(theme.muted), t("unitary route: the eigensolver failed").to_string()));
+    }
+    // Exact zeros (n < λ − 1) have no place on a log axis: the path starts where Sₙ does.
+    let pts: Vec<(f64, f64)> = wall.sums.iter().enumerate().filter(|(_, v)| **v > 0.0 && v.is_finite()).map(|(n, v)| (n as f64, v.clamp(lo, hi))).collect();
+    chart.draw_series(std::iter::once(PathElement::new(pts.clone(), cs.stroke_width(theme.px(2.0)))))?;
+    let (ox, oy) = area.get_base_pixel();
+    if d <= 48 {
+        for pt in &pts {
+            let at = chart.backend_coord(pt);
+            draw_marker(area, Shape::Circle, (at.0 - ox, at.1 - oy), theme.scale * 2.5, cs, theme.bg)?;
+        }
+    }
+    let at_lambda = wall.sums.get(wall.lambda).copied().unwrap_or(0.0);
+    key.push((Swatch::Line(cs), tf("|Sₙ| (closed form); |S_λ| = {}, 1.93·d^{3/2}·2^{−4d/3} = {}", &[&fmt_sig(at_lambda, 3), &fmt_sig(wall.asymptote(), 3)])));
+    key.push((Swatch::Line(theme.muted), t("f64 ε = 2.2e−16").to_string()));
+    key_box(&chart, Corner::LowerRight, &key, theme)?;
     Ok(())
 }
 

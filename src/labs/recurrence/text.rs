@@ -1,9 +1,9 @@
 //! The recurrence lab's words: title and texts, the formula panel, the readouts, the data export
 //! (the JSON contract), the hover text and the Chinese table.
 
-use super::model::{RnnModel, SsmModel, State};
+use super::model::{legs_family, RnnModel, SsmModel, State, Wall};
 use super::render::scheme_label;
-use super::{Params, RNN_MAX_D};
+use super::Params;
 use crate::fmt::{fmt_num, fmt_sig};
 use crate::lab::{Formula, Json, LabMeta, Readout, Table};
 use crate::math::rnn::Scheme;
@@ -69,7 +69,7 @@ fn vec_text(v: &[f64]) -> String {
 pub fn readouts(p: &Params, s: &State) -> Vec<Readout> {
     match (p.ssm, &s.rnn, &s.ssm) {
         (false, Some(m), _) => rnn_readouts(p, m),
-        (true, _, Some(m)) => ssm_readouts(p, m),
+        (true, _, Some(m)) => ssm_readouts(p, m, s),
         _ => Vec::new(),
     }
 }
@@ -80,13 +80,8 @@ fn line(label: &str, text: String, colour: Option<usize>, warn: bool) -> Readout
 
 fn rnn_readouts(p: &Params, m: &RnnModel) -> Vec<Readout> {
     let mut out = Vec::new();
-    if !p.literal && p.rnn_d as usize > RNN_MAX_D {
-        out.push(line(t("state size d"), tf("the RNN takes d ≤ {}: using d = {}", &[&RNN_MAX_D, &RNN_MAX_D]), None, true));
-    }
+    // d and the shown sweep are clamped to their ranges as they are set: no readout about it.
     let n = p.shown_sweep();
-    if (p.sweeps as usize) > n {
-        out.push(line(t("shown sweep n"), tf("{} sweeps are computed (min(T, 64)): showing sweep {}", &[&m.max_sweeps, &n]), None, false));
-    }
     for (i, k) in Scheme::ALL.iter().enumerate() {
         let sw = m.sweeps(*k);
         let mut text = match (error_at(m, *k, n), sw.diverged) {
@@ -124,7 +119,7 @@ fn rnn_readouts(p: &Params, m: &RnnModel) -> Vec<Readout> {
     out
 }
 
-fn ssm_readouts(p: &Params, m: &SsmModel) -> Vec<Readout> {
+fn ssm_readouts(p: &Params, m: &SsmModel, s: &State) -> Vec<Readout> {
     let mut out = Vec::new();
     if let Some(k) = &m.kernels {
         let kk = k.kernel();
@@ -167,6 +162,16 @@ fn ssm_readouts(p: &Params, m: &SsmModel) -> Vec<Readout> {
     if let (Some(x), true) = (&m.exact, p.disc != Disc::Zoh) {
         let d = x.iter().zip(&m.state).map(|(a, b)| (a - b).abs()).fold(0.0f64, f64::max);
         out.push(line(t("Online state"), tf("stepped in ln t against the exact projection: max difference {}", &[&fmt_sig(d, 3)]), None, false));
+    }
+    if legs_family(p) {
+        let text = match s.wall(p) {
+            Some(w) => tf(
+                "eigenvector for λ = {}: |S_λ| = {} (1.93·d^{3/2}·2^{−4d/3} = {}) · unitary route: every |Uₙⱼ| ≥ {}",
+                &[&w.lambda, &fmt_sig(w.sums.get(w.lambda).copied().unwrap_or(0.0), 6), &fmt_sig(w.asymptote(), 4), &fmt_sig(w.unitary_min().unwrap_or(0.0), 3)],
+            ),
+            None => t("computing…").to_string(),
+        };
+        out.push(line(t("Eigenvector wall"), text, None, false));
     }
     out.push(line(t("Readout C"), vec_text(&p.readout()), None, false));
     out
@@ -282,7 +287,7 @@ fn ssm_formulas(p: &Params, m: Option<&SsmModel>) -> Vec<Formula> {
 pub fn data(p: &Params, s: &State) -> Table {
     match (p.ssm, &s.rnn, &s.ssm) {
         (false, Some(m), _) => rnn_data(p, m),
-        (true, _, Some(m)) => ssm_data(m),
+        (true, _, Some(m)) => ssm_data(m, s.wall(p)),
         _ => Table::default(),
     }
 }
@@ -317,7 +322,7 @@ fn rnn_data(p: &Params, m: &RnnModel) -> Table {
     tab
 }
 
-fn ssm_data(m: &SsmModel) -> Table {
+fn ssm_data(m: &SsmModel, wall: Option<&Wall>) -> Table {
     let mut tab = Table::with_columns(["k", "kernel", "powers", "dft", "rft"]);
     if let Some(k) = &m.kernels {
         let routes: Vec<Option<&[f64]>> = [Route::Powers, Route::Dft, Route::Rft].iter().map(|&r| k.route(r)).collect();
@@ -347,6 +352,14 @@ fn ssm_data(m: &SsmModel) -> Table {
     );
     tab.put("t", Json::Num(m.t as f64));
     tab.put("state", Json::nums(m.state.iter().copied()));
+    // The LegS systems: the eigenvector wall (|S_n| for λ = ⌊d/3⌋) and the unitary route's moduli.
+    if let Some(w) = wall {
+        tab.put("wall_lambda", Json::Num(w.lambda as f64));
+        tab.put("eigvec_sums", Json::nums(w.sums.iter().copied()));
+        let (lo, hi): (Vec<f64>, Vec<f64>) = w.unitary.as_deref().unwrap_or(&[]).iter().copied().unzip();
+        tab.put("unitary_min_moduli", Json::nums(lo));
+        tab.put("unitary_max_moduli", Json::nums(hi));
+    }
     tab
 }
 
@@ -375,7 +388,7 @@ pub fn hover(p: &Params, s: &State, x: f64, y: f64) -> Option<String> {
 
 /// Simplified Chinese for the strings only this lab uses (shared ones are in the shell's table).
 pub const ZH: crate::i18n::Table = &[
-    ("1…8 for the RNN (larger values use 8), 1…64 for the SSM", "RNN 为 1…8（更大的值按 8 处理），SSM 为 1…64"),
+    ("1…8 for the RNN, 1…64 for the SSM", "RNN 为 1…8，SSM 为 1…64"),
     ("A nonlinear RNN is solved exactly by a few sweeps of linear recurrences, each an associative scan of depth log T; a linear state-space model is a convolution whose kernel comes from a generating function.", "非线性 RNN 可以用几轮线性递推扫描精确求解，每轮都是深度为 log T 的结合扫描；线性状态空间模型是一个卷积，其卷积核来自生成函数。"),
     ("Associative scan", "结合扫描"),
     ("Click the heat map to show a sweep (RNN), or the time axis to move the cursor (SSM).", "点击热图显示某一轮扫描（RNN），或点击时间轴移动光标（SSM）。"),
@@ -460,8 +473,8 @@ pub const ZH: crate::i18n::Table = &[
     ("no system for these parameters", "这些参数下没有系统"),
     ("nonlinear RNN by linear sweeps", "用线性扫描求解非线性 RNN"),
     ("not available", "无法得到"),
-    ("or click the heat map; capped at T", "或点击热图；不超过 T"),
-    ("or click the plot; capped at L", "或点击图；不超过 L"),
+    ("or click the heat map; 0…min(T, 64)", "或点击热图；0…min(T, 64)"),
+    ("or click the plot; 0…L", "或点击图；0…L"),
     ("output y_k = C̄ᵀx_{k+1} (no Legendre reading)", "输出 y_k = C̄ᵀx_{k+1}（无 Legendre 解释）"),
     ("outside the unit circle: unstable", "在单位圆外：不稳定"),
     ("plain", "朴素"),
@@ -491,9 +504,19 @@ pub const ZH: crate::i18n::Table = &[
     ("sweep {}", "第 {} 轮"),
     ("sweep {}: computing", "第 {} 轮：计算中"),
     ("sweeping", "扫描中"),
+    ("Eigenvector wall", "特征向量之墙"),
+    ("computing…", "计算中…"),
+    ("eigenvector for λ = {}: |S_λ| = {} (1.93·d^{3/2}·2^{−4d/3} = {}) · unitary route: every |Uₙⱼ| ≥ {}", "λ = {} 的特征向量：|S_λ| = {}（1.93·d^{3/2}·2^{−4d/3} = {}）· 酉对角化路线：所有 |Uₙⱼ| ≥ {}"),
+    ("eigenvector wall: computing…", "特征向量之墙：计算中…"),
+    ("LegS eigenvector for λ = {}: |Sₙ| · unitary route |Uₙⱼ|", "LegS 特征值 λ = {} 的特征向量：|Sₙ| · 酉对角化路线 |Uₙⱼ|"),
+    ("n", "n"),
+    ("modulus", "模"),
+    ("unitary route (S = A + ½BBᵀ + ½I): min |Uₙⱼ| = {}", "酉对角化路线（S = A + ½BBᵀ + ½I）：min |Uₙⱼ| = {}"),
+    ("unitary route: the eigensolver failed", "酉对角化路线：特征值求解失败"),
+    ("|Sₙ| (closed form); |S_λ| = {}, 1.93·d^{3/2}·2^{−4d/3} = {}", "|Sₙ|（闭式）；|S_λ| = {}，1.93·d^{3/2}·2^{−4d/3} = {}"),
+    ("f64 ε = 2.2e−16", "f64 ε = 2.2e−16"),
     ("system", "系统"),
     ("t = {}, sweep {}: error {}", "t = {}，第 {} 轮：误差 {}"),
-    ("the RNN takes d ≤ {}: using d = {}", "RNN 要求 d ≤ {}：使用 d = {}"),
     ("the error grows at sweep {}: not monotone", "误差在第 {} 轮增大：并非单调"),
     ("this basis has no Legendre reading: the figure shows the output y_k", "这个基没有 Legendre 解释：图中显示输出 y_k"),
     ("time cursor t", "时间光标 t"),
@@ -506,7 +529,6 @@ pub const ZH: crate::i18n::Table = &[
     ("{} (shown)", "{}（显示中）"),
     ("{} (stems)", "{}（茎图）"),
     ("{} is beyond ±{}", "{} 超出 ±{}"),
-    ("{} sweeps are computed (min(T, 64)): showing sweep {}", "共计算 {} 轮扫描（min(T, 64)）：显示第 {} 轮"),
     ("{} — diverged at sweep {}", "{} — 在第 {} 轮扫描发散"),
     ("{} — exact to rounding after sweep {}", "{} — 第 {} 轮后精确到舍入误差"),
     ("{}, sweep {}", "{}，第 {} 轮"),

@@ -1163,15 +1163,6 @@ pub fn legs_eigvec_sum_closed(d: usize, lambda: usize, n: usize) -> f64 {
 mod tests {
     use super::*;
 
-    #[test]
-    #[ignore]
-    fn time_unitary() {
-        let t = std::time::Instant::now();
-        for _ in 0..10 {
-            std::hint::black_box(legs_unitary_moduli(64));
-        }
-        eprintln!("unitary d=64: {:?} per call", t.elapsed() / 10);
-    }
     use crate::math::rng::Rng;
     use crate::math::rnn::tests::printed;
     use proptest::prelude::*;

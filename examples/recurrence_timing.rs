@@ -122,7 +122,7 @@ fn main() {
                     std::hint::black_box((sys.kernels(l), sys.eigenvalues()));
                 })
                 .map_or("n/a".into(), |c| format!("{c:.2} ms"));
-                let u = input(Input::Chirp, l, 0);
+                let u = input(Input::Chirp, l, 0, &[]);
                 let sys = Ssm::new(&p).expect("system");
                 let st = time(15, || {
                     std::hint::black_box(sys.state_after(&u, l));
@@ -136,7 +136,7 @@ fn main() {
             }
         }
     }
-    let u = input(Input::Chirp, 1024, 0);
+    let u = input(Input::Chirp, 1024, 0, &[]);
     for (name, f) in [
         ("legs_online exact projection d=64 t=1024", Box::new(|| projection(&u, 1024, 64, Warp::Uniform)) as Box<dyn Fn() -> Vec<f64>>),
         ("legs_online bilinear recurrence d=64 t=1024", Box::new(|| legs_online_state(&u, 1024, 64, Disc::Bilinear))),

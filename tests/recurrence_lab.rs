@@ -221,3 +221,59 @@ fn ranges_follow_the_mode_and_the_lengths() {
     let (_, notes) = with("mode=ssm&L=64&t=100");
     assert!(matches!(notes.as_slice(), [Notice::Clamped { key, .. }] if key == "t"), "{notes:?}");
 }
+
+/// `input=drawn`: a press sets the knot under the pointer, a drag fills every knot along its path
+/// (however fast), the knots travel in the URL, and the SSM reads the curve through them.
+#[test]
+fn a_drawn_input_follows_the_pointer_and_the_url() {
+    use flowlab::lab::{parse_query, DynLab, Value};
+    let make = || (flowlab::labs::LABS.iter().find(|e| e.slug == "recurrence").unwrap().make)();
+    let knots = |lab: &dyn DynLab| match lab.controls().into_iter().find(|c| c.key == "drawn").unwrap().value {
+        Value::Text(s) => s.split(',').filter(|x| !x.is_empty()).map(|x| x.parse::<f64>().unwrap()).collect::<Vec<f64>>(),
+        v => panic!("{v:?}"),
+    };
+    let mut lab = make();
+    assert!(lab.apply_query(&parse_query("mode=ssm&input=drawn&L=256&basis=legs_online&disc=zoh")).is_empty());
+    assert!(knots(&*lab).is_empty(), "nothing drawn yet");
+    // A press at s = 128 (the middle knot of 33) at height 1.
+    assert!(lab.pointer(128.0, 1.0));
+    let k = knots(&*lab);
+    assert_eq!(k.len(), 33);
+    assert_eq!(k[16], 1.0);
+    assert_eq!(k.iter().filter(|v| **v != 0.0).count(), 1);
+    // One fast stroke across the whole plot: every knot on the line from (0, 0.5) to (256, −0.5).
+    assert!(lab.stroke((0.0, 0.5), (256.0, -0.5)));
+    let k = knots(&*lab);
+    for (j, v) in k.iter().enumerate() {
+        let want = ((0.5 - j as f64 / 32.0) * 100.0).round() / 100.0;
+        assert_eq!(*v, want, "knot {j}");
+    }
+    // Heights beyond the range are held at ±1.5; a stroke with nothing new changes nothing.
+    assert!(lab.stroke((250.0, 9.0), (256.0, 9.0)));
+    assert_eq!(*knots(&*lab).last().unwrap(), 1.5);
+    assert!(!lab.stroke((250.0, 9.0), (256.0, 9.0)));
+    assert!(!lab.stroke((f64::NAN, 0.0), (10.0, 0.0)));
+    // The URL carries the knots and brings back the same state.
+    let q = flowlab::lab::build_query("recurrence", &lab.query_pairs());
+    assert!(q.contains("drawn="), "{q}");
+    let mut back = make();
+    assert!(back.apply_query(&parse_query(&q)).is_empty());
+    back.finish();
+    lab.finish();
+    assert_eq!(back.data().summary, lab.data().summary);
+    assert_eq!(back.data().rows, lab.data().rows);
+    // With ZOH the online state is the exact Legendre projection of the drawn (held) input.
+    let v = data("mode=ssm&input=drawn&drawn=0,1&L=64&t=64&d=4&disc=zoh");
+    let u: Vec<f64> = (0..64).map(|k| (k as f64 + 0.5) / 64.0).collect();
+    let want = flowlab::math::ssm::projection(&u, 64, 4, flowlab::math::ssm::Warp::Uniform);
+    let got = nums(&v["state"]);
+    assert!(normwise(&got, &want) < 1e-12, "{got:?} vs {want:?}");
+    // x₀ = mean of u = ½, x₁ = √3·(mean of u·(2s − 1)) = √3/6 − a held-step correction.
+    assert!((got[0] - 0.5).abs() < 1e-12);
+    // Elsewhere a press moves the cursor, as before.
+    let mut other = make();
+    other.apply_query(&parse_query("mode=ssm&input=chirp"));
+    assert!(other.pointer(100.0, 0.0));
+    assert!(knots(&*other).is_empty());
+    assert_eq!(other.controls().into_iter().find(|c| c.key == "t").unwrap().value, Value::Num(100.0));
+}

@@ -122,7 +122,7 @@ fn legendre_projections_match_quadrature_and_scipy_zoh() {
             case["t"].as_u64().unwrap() as usize,
             case["eps"].as_f64().unwrap(),
         );
-        let u = input(Input::Chirp, l, 0);
+        let u = input(Input::Chirp, l, 0, &[]);
         let online = projection(&u, t, d, Warp::Uniform);
         assert!(normwise(&online, &vec_of(&case["legs_online"])) < 1e-13, "online d={d} t={t}");
         let sys = Ssm::new(&SsmParams { basis: Basis::S4, d, disc: Disc::Zoh, eps, l, c: None, rft_a: vec![] }).unwrap();

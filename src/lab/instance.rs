@@ -169,6 +169,8 @@ pub trait DynLab {
     }
     /// See [`Lab::pointer`]; replays like `set_text`.
     fn pointer(&mut self, x: f64, y: f64) -> bool;
+    /// A drag from data point `from` to `to` (see [`Lab::stroke`]); same semantics as `pointer`.
+    fn stroke(&mut self, from: (f64, f64), to: (f64, f64)) -> bool;
     /// See [`Lab::hover`].
     fn hover(&self, x: f64, y: f64) -> Option<String>;
     /// Draws a figure's layer on a `w`×`h` device-pixel surface into `ops`; returns the plotting
@@ -423,6 +425,19 @@ impl<L: Lab> DynLab for Instance<L> {
         let was_done = self.done();
         let mut p = self.params.clone();
         if L::pointer(&mut p, x, y) && p != self.params {
+            self.params = p;
+            self.replay(was_done);
+            return true;
+        }
+        false
+    }
+    fn stroke(&mut self, from: (f64, f64), to: (f64, f64)) -> bool {
+        if ![from.0, from.1, to.0, to.1].iter().all(|v| v.is_finite()) {
+            return false;
+        }
+        let was_done = self.done();
+        let mut p = self.params.clone();
+        if L::stroke(&mut p, from, to) && p != self.params {
             self.params = p;
             self.replay(was_done);
             return true;

@@ -213,6 +213,12 @@ pub trait Lab: 'static {
     fn pointer(_p: &mut Self::Params, _x: f64, _y: f64) -> bool {
         false
     }
+    /// A drag's move from data point `from` (the press or the last move) to `to`. The default is a
+    /// press at `to`; a lab that draws with the pointer fills the path between the two, so a fast
+    /// stroke leaves no gaps.
+    fn stroke(p: &mut Self::Params, _from: (f64, f64), to: (f64, f64)) -> bool {
+        Self::pointer(p, to.0, to.1)
+    }
     /// Hover text at data point (x, y) on the main figure.
     fn hover(_p: &Self::Params, _s: &Self::State, _x: f64, _y: f64) -> Option<String> {
         None

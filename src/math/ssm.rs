@@ -35,6 +35,7 @@ fn is_zero(z: C64) -> bool {
 
 /// Σ a_i b_i with four partial sums: the kernels' inner loops are dot products of length ≤ 64 whose
 /// single running sum would make every addition wait for the previous one.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     let n = a.len().min(b.len());
     let (ac, bc) = (a[..n].chunks_exact(4), b[..n].chunks_exact(4));
@@ -50,6 +51,25 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
         s3 += p[3] * q[3];
     }
     let tail: f64 = ar.iter().zip(br).map(|(p, q)| p * q).sum();
+    (s0 + s1) + (s2 + s3) + tail
+}
+
+/// [`dot`] with the four sums in two f64x2 lanes, (s₀, s₁) and (s₂, s₃): each lane adds the
+/// same products in the same order with the same roundings, so the same bits as the scalar one.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    use core::arch::wasm32::{f64x2, f64x2_add, f64x2_extract_lane, f64x2_mul, f64x2_splat};
+    let n = a.len().min(b.len());
+    let (ac, bc) = (a[..n].chunks_exact(4), b[..n].chunks_exact(4));
+    let (ar, br) = (ac.remainder(), bc.remainder());
+    let (mut lo, mut hi) = (f64x2_splat(0.0), f64x2_splat(0.0));
+    for (p, q) in ac.zip(bc) {
+        lo = f64x2_add(lo, f64x2_mul(f64x2(p[0], p[1]), f64x2(q[0], q[1])));
+        hi = f64x2_add(hi, f64x2_mul(f64x2(p[2], p[3]), f64x2(q[2], q[3])));
+    }
+    let tail: f64 = ar.iter().zip(br).map(|(p, q)| p * q).sum();
+    let (s0, s1) = (f64x2_extract_lane::<0>(lo), f64x2_extract_lane::<1>(lo));
+    let (s2, s3) = (f64x2_extract_lane::<0>(hi), f64x2_extract_lane::<1>(hi));
     (s0 + s1) + (s2 + s3) + tail
 }
 
@@ -97,6 +117,8 @@ pub enum Input {
     Chirp,
     /// i.i.d. N(0, 1) samples from the seed.
     Noise,
+    /// Drawn with the pointer: piecewise linear through equally spaced knots (see [`drawn`]).
+    Drawn,
 }
 
 macro_rules! named {
@@ -115,7 +137,7 @@ macro_rules! named {
 }
 named!(Basis, LegsOnline = "legs_online", S4 = "s4", Diagonal = "diagonal", Rft = "rft");
 named!(Disc, Bilinear = "bilinear", Zoh = "zoh", Euler = "euler");
-named!(Input, Step = "step", Sine = "sine", Chirp = "chirp", Noise = "noise");
+named!(Input, Step = "step", Sine = "sine", Chirp = "chirp", Noise = "noise", Drawn = "drawn");
 
 /// HiPPO-LegS: A_nk = −√((2n+1)(2k+1)) (k < n), −(n+1) (k = n), 0 (k > n); B_n = √(2n+1).
 pub fn legs(d: usize) -> (Vec<f64>, Vec<f64>) {
@@ -884,9 +906,13 @@ fn rft_readout(d: usize, ab: &[f64], b: &[f64], l: usize) -> Option<Vec<f64>> {
     (x.iter().all(|v| v.is_finite()) && resid <= 1e-6 * scale).then_some(x)
 }
 
-/// The input samples u_0..u_{L−1} (L clamped to 1..=[`MAX_L`]); `seed` only matters for noise.
-pub fn input(kind: Input, l: usize, seed: u64) -> Vec<f64> {
+/// The input samples u_0..u_{L−1} (L clamped to 1..=[`MAX_L`]); `seed` only matters for noise,
+/// `knots` only for a drawn input.
+pub fn input(kind: Input, l: usize, seed: u64, knots: &[f64]) -> Vec<f64> {
     let l = l.clamp(1, MAX_L);
+    if kind == Input::Drawn {
+        return drawn(knots, l);
+    }
     let mut rng = Rng::stream(seed, 7);
     (0..l)
         .map(|k| {
@@ -896,9 +922,30 @@ pub fn input(kind: Input, l: usize, seed: u64) -> Vec<f64> {
                 Input::Sine => (2.0 * std::f64::consts::PI * 3.0 * r).sin(),
                 Input::Chirp => (2.0 * std::f64::consts::PI * (r + 7.5 * r * r)).sin(),
                 Input::Noise => rng.normal(),
+                Input::Drawn => 0.0,
             }
         })
         .collect()
+}
+
+/// A drawn input on L steps: the curve through `knots` equally spaced over [0, L] (the first at
+/// s = 0, the last at s = L; linear between), read at each step's midpoint k + ½, the value held
+/// on [k, k + 1). One knot is a constant, none is zero; non-finite knots count as 0.
+pub fn drawn(knots: &[f64], l: usize) -> Vec<f64> {
+    let l = l.clamp(1, MAX_L);
+    let at = |i: usize| knots.get(i).copied().filter(|v| v.is_finite()).unwrap_or(0.0);
+    match knots.len() {
+        0 => vec![0.0; l],
+        1 => vec![at(0); l],
+        n => (0..l)
+            .map(|k| {
+                let x = (k as f64 + 0.5) / l as f64 * (n - 1) as f64;
+                let i = (x.floor() as usize).min(n - 2);
+                let f = x - i as f64;
+                at(i) + (at(i + 1) - at(i)) * f
+            })
+            .collect(),
+    }
 }
 
 /// Legendre polynomials P_0..P_{n−1} at ξ by the three-term recurrence (stable on [−1, 1]).
@@ -1162,7 +1209,6 @@ pub fn legs_eigvec_sum_closed(d: usize, lambda: usize, n: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
     use crate::math::rng::Rng;
     use crate::math::rnn::tests::printed;
     use proptest::prelude::*;
@@ -1320,7 +1366,7 @@ mod tests {
 
     #[test]
     fn zoh_is_exact_for_held_inputs_both_online_and_s4() {
-        let u = input(Input::Chirp, 40, 0);
+        let u = input(Input::Chirp, 40, 0, &[]);
         let d = 6;
         let (a, b) = legs(d);
         // Online LegS, stepped with ZOH in log time (one exponential per step) = the closed form.
@@ -1344,7 +1390,7 @@ mod tests {
             let xp = projection(&u, 40, d, Warp::Exp(eps));
             assert!(max_diff(&xs, &xp) < 1e-13, "ε = {eps}: {}", max_diff(&xs, &xp));
             // Bilinear is not exact (for a smooth input too) …
-            let sine = input(Input::Sine, 40, 0);
+            let sine = input(Input::Sine, 40, 0, &[]);
             let xb = s4(d, Disc::Bilinear, eps, None).state_after(&sine, 40);
             let err = max_diff(&xb, &projection(&sine, 40, d, Warp::Exp(eps)));
             assert!(err > 1e-6, "ε = {eps}: {err}");
@@ -1481,16 +1527,23 @@ mod tests {
 
     #[test]
     fn input_signals() {
-        let step = input(Input::Step, 8, 0);
+        let step = input(Input::Step, 8, 0, &[]);
         assert_eq!(step, vec![0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0]);
-        assert_eq!(input(Input::Noise, 16, 3), input(Input::Noise, 16, 3));
-        assert_ne!(input(Input::Noise, 16, 3), input(Input::Noise, 16, 4));
-        assert!(input(Input::Chirp, 1024, 0).iter().all(|v| v.abs() <= 1.0));
+        assert_eq!(input(Input::Noise, 16, 3, &[]), input(Input::Noise, 16, 3, &[]));
+        assert_ne!(input(Input::Noise, 16, 3, &[]), input(Input::Noise, 16, 4, &[]));
+        assert!(input(Input::Chirp, 1024, 0, &[]).iter().all(|v| v.abs() <= 1.0));
         for b in [Basis::LegsOnline, Basis::S4, Basis::Diagonal, Basis::Rft] {
             assert_eq!(Basis::from_name(b.name()), Some(b));
         }
         assert_eq!(Disc::from_name("zoh"), Some(Disc::Zoh));
-        assert_eq!(Input::from_name("drawn"), None);
+        assert_eq!(Input::from_name("drawn"), Some(Input::Drawn));
+        assert_eq!(Input::from_name("scribble"), None);
+        // A drawn input: linear between equally spaced knots, read at step midpoints.
+        assert_eq!(input(Input::Drawn, 4, 0, &[0.0, 1.0]), vec![0.125, 0.375, 0.625, 0.875]);
+        assert_eq!(drawn(&[0.0, 1.0, 0.0], 4), vec![0.25, 0.75, 0.75, 0.25]);
+        assert_eq!(drawn(&[0.5], 3), vec![0.5; 3]);
+        assert_eq!(drawn(&[], 2), vec![0.0; 2]);
+        assert_eq!(drawn(&[f64::NAN, 1.0], 2), vec![0.25, 0.75]);
     }
 
     #[test]
@@ -1535,7 +1588,7 @@ mod tests {
                 prop_assert!(ev.iter().all(|z| z.re.is_finite() && z.im.is_finite()));
             }
             let kinds = [Input::Step, Input::Sine, Input::Chirp, Input::Noise];
-            let u = input(kinds[kind], p.l, 1);
+            let u = input(kinds[kind], p.l, 1, &[]);
             prop_assert!(sys.state_after(&u, t).iter().all(|v| v.is_finite()));
             prop_assert!(sys.outputs(&u).iter().all(|v| v.is_finite()));
             let ps = p.sanitized();

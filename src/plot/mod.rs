@@ -442,6 +442,8 @@ pub enum Corner {
     UpperRight,
     /// Lower right.
     LowerRight,
+    /// Lower left.
+    LowerLeft,
 }
 
 /// A key (legend) for charts whose entries are not paths: a box in a corner of the chart's plotting
@@ -470,10 +472,10 @@ where
     }
     let (pad, row, sw) = (theme.px(6.0) as i32, theme.px(17.0) as i32, theme.px(18.0) as i32);
     let (w, h) = (wmax + sw + 3 * pad, row * rows.len() as i32 + pad);
-    let x0 = pw as i32 - w - pad;
+    let x0 = if corner == Corner::LowerLeft { pad } else { pw as i32 - w - pad };
     let y0 = match corner {
         Corner::UpperRight => pad,
-        Corner::LowerRight => ph as i32 - h - pad,
+        Corner::LowerRight | Corner::LowerLeft => ph as i32 - h - pad,
     };
     abs.draw(&Rectangle::new([(x0, y0), (x0 + w, y0 + h)], theme.bg.mix(0.85).filled()))?;
     abs.draw(&Rectangle::new([(x0, y0), (x0 + w, y0 + h)], theme.muted.stroke_width(1)))?;

@@ -92,7 +92,13 @@ fn NumControl(ui: Ui, c: ControlInfo, sig: ControlSignals, hidden: bool, min: f6
                     aria-invalid=move || invalid.get().to_string()
                     prop:value=move || fmt_num(value())
                     on:change=move |ev| {
-                        invalid.set(!set_control(ui, key, Input::Text(&event_target_value(&ev))));
+                        let taken = set_control(ui, key, Input::Text(&event_target_value(&ev)));
+                        invalid.set(!taken);
+                        if taken {
+                            // A clamped value can equal the one before (20 typed where 8 is the
+                            // most): the signal does not change, so the field is told directly.
+                            event_target::<web_sys::HtmlInputElement>(&ev).set_value(&fmt_num(sig.value.with_untracked(num)));
+                        }
                         url::changed_soon();
                     } />
             </div>

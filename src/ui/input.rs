@@ -77,7 +77,7 @@ fn on_pointer(ui: Ui, ev: web_sys::PointerEvent, kind: Press) {
                     let _ = t.set_pointer_capture(ev.pointer_id());
                 }
                 if with_shell(|s| {
-                    s.dragging = true;
+                    s.drag = Some((x, y));
                     s.lab.pointer(x, y)
                 }) == Some(true)
                 {
@@ -90,7 +90,14 @@ fn on_pointer(ui: Ui, ev: web_sys::PointerEvent, kind: Press) {
                 ui.hover.set(String::new());
                 return;
             };
-            if with_shell(|s| s.dragging && s.lab.pointer(x, y)) == Some(true) {
+            let moved = with_shell(|s| match s.drag.replace((x, y)) {
+                Some(from) => s.lab.stroke(from, (x, y)),
+                None => {
+                    s.drag = None;
+                    false
+                }
+            });
+            if moved == Some(true) {
                 changed(ui);
             }
             let h = with_shell(|s| s.lab.hover(x, y)).flatten().unwrap_or_default();
@@ -99,7 +106,7 @@ fn on_pointer(ui: Ui, ev: web_sys::PointerEvent, kind: Press) {
             }
         }
         Press::Up => {
-            if with_shell(|s| std::mem::replace(&mut s.dragging, false)) == Some(true) {
+            if with_shell(|s| s.drag.take().is_some()) == Some(true) {
                 super::url::changed_soon();
             }
         }

@@ -376,7 +376,7 @@ pub fn start() {
         lab,
         figures: Default::default(),
         owed: 0.0,
-        dragging: false,
+        drag: None,
         live_at: -1e9,
         settle_at: None,
         quiet_frames: 0,

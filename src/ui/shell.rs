@@ -16,8 +16,9 @@ pub(crate) struct Shell {
     pub figures: Figures,
     /// Fractional steps owed to the animation (runs of any length take the same time).
     pub owed: f64,
-    /// A pointer is pressed on the plot.
-    pub dragging: bool,
+    /// A pointer is pressed on the plot: the data point of the press or of the last move (a lab
+    /// that draws fills the path from there).
+    pub drag: Option<(f64, f64)>,
     /// When the screen-reader summary was last updated (ms).
     pub live_at: f64,
     /// When the URL and the formula panel are due to follow the last change (ms), if they lag.

@@ -174,6 +174,7 @@ try {
       { case: 'adam batch (sliders)', q: 'adam&mode=batch', slider: true, target: { slider: 8 } },
       { case: 'recurrence rnn T=512 d=8 (sliders)', q: 'recurrence&mode=rnn&T=512&d=8', slider: true, target: { slider: 16 } },
       { case: 'recurrence ssm d=64 L=1024 (sliders)', q: 'recurrence&mode=ssm&d=64&L=1024', slider: true, target: { slider: 16 } },
+      { case: 'recurrence ssm drawn input (drag)', q: 'recurrence&mode=ssm&input=drawn', drag: true, target: { drag: 4 } },
       { case: 'attention n=256 d=64 performer m=256 (sliders)', q: 'attention&n=256&d=64&map=performer&m=256', slider: true, target: { slider: 16 } },
       { case: 'attention n=64 d=64 performer m=256 (sliders)', q: 'attention&n=64&d=64&map=performer&m=256', slider: true, target: { slider: 8 } },
       { case: 'gaussians divergence (sliders)', q: 'gaussians', slider: true, target: { slider: 8 } },
@@ -191,6 +192,7 @@ try {
       const r = { case: c.case, dpr, base, problems, target: c.target };
       if (c.slider) r.slider = await sliders(page, cdp, base);
       if (c.field) r.field = await field(page, cdp, base, c.field.ids, c.field.values, c.field.n);
+      if (c.drag) r.drag = await drag(page, cdp, base);
       if (c.play) r.play = await playing(page, cdp);
       r.own = await ownTimings(browser, server, c.q, dpr);
       results.push(r);

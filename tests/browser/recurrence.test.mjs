@@ -141,3 +141,47 @@ test('recurrence: the d slider spans 1…8 for the RNN and 1…64 for the SSM, e
   assert.deepEqual(problems, []);
   await close();
 });
+
+test('recurrence: an input drawn with the pointer reaches the URL, the figure and the reconstruction', async () => {
+  const { page, problems, close } = await openPage(shared.browser, `${shared.server.base}?lab=recurrence&mode=ssm`);
+  await done(page);
+  await page.selectOption('#c-input', 'drawn');
+  await done(page);
+  assert.equal(new URLSearchParams(await search(page)).get('input'), 'drawn');
+  assert.equal(await page.locator('.control[data-key="drawn"]').isVisible(), true, 'the knots field appears');
+  const bg0 = await canvasDigest(page, '#main-bg');
+  const r0 = /max \|u − û\| on \[0, t\]: ([0-9.e−-]+)/.exec(await readouts(page))?.[1];
+  // One quick stroke, left to right, as a person draws a bump: a few coarse moves only.
+  const box = await page.locator('#main-fg').boundingBox();
+  const at = (fx, fy) => [box.x + fx * box.width, box.y + fy * box.height];
+  await page.mouse.move(...at(0.15, 0.4));
+  await page.mouse.down();
+  for (const [fx, fy] of [[0.3, 0.25], [0.5, 0.15], [0.7, 0.25], [0.9, 0.35]]) await page.mouse.move(...at(fx, fy), { steps: 1 });
+  await page.mouse.up();
+  await done(page);
+  const drawn = new URLSearchParams(await search(page)).get('drawn');
+  assert.ok(drawn, 'the URL carries the knots');
+  const knots = drawn.split(',').map(Number);
+  assert.equal(knots.length, 33);
+  // No gaps along the stroke, however fast (five pointer events): the drawn knots are one run of
+  // at least half the plot, all above the axis, and the knots left of the stroke are untouched.
+  const first = knots.findIndex((v) => v !== 0);
+  const last = knots.length - 1 - [...knots].reverse().findIndex((v) => v !== 0);
+  assert.ok(first > 0 && last - first >= 16, `a run of drawn knots: ${knots}`);
+  assert.ok(knots.slice(first, last + 1).every((v) => v > 0.1), `no gaps along the stroke: ${knots}`);
+  assert.ok(Math.max(...knots) > 0.8, `the bump's top: ${Math.max(...knots)}`);
+  assert.equal(await page.inputValue('#c-drawn'), drawn, 'the field shows the same knots');
+  assert.notEqual((await canvasDigest(page, '#main-bg')).hash, bg0.hash, 'the drawn input is on the plot');
+  const r1 = /max \|u − û\| on \[0, t\]: ([0-9.e−-]+)/.exec(await readouts(page))?.[1];
+  assert.ok(r1 && r1 !== r0, `a new reconstruction (${r0} → ${r1})`);
+  // Reload: the same drawing comes back from the URL.
+  const url = await search(page);
+  const bg1 = await canvasDigest(page, '#main-bg');
+  await page.reload();
+  await done(page);
+  assert.equal(await search(page), url);
+  assert.equal((await canvasDigest(page, '#main-bg')).hash, bg1.hash, 'the same figure after a reload');
+  assert.equal(await page.inputValue('#c-drawn'), drawn);
+  assert.deepEqual(problems, []);
+  await close();
+});

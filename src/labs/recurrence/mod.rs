@@ -62,6 +62,8 @@ pub struct Params {
     pub rft_a: Vec<f64>,
     /// The readout C; `None` is (−½)ⁿ.
     pub c: Option<Vec<f64>>,
+    /// The drawn input's knots, equally spaced over [0, L] (`input=drawn`); empty is zero.
+    pub drawn: Vec<f64>,
 }
 
 impl Default for Params {
@@ -87,6 +89,7 @@ impl Default for Params {
             t: None,
             rft_a: Vec::new(),
             c: None,
+            drawn: Vec::new(),
         }
     }
 }
@@ -159,7 +162,53 @@ const BASES: &[(&str, &str)] = &[
     ("rft", "rational transfer function"),
 ];
 const DISCS: &[(&str, &str)] = &[("bilinear", "bilinear"), ("zoh", "zero-order hold"), ("euler", "forward Euler")];
-const INPUTS: &[(&str, &str)] = &[("step", "step"), ("sine", "sine"), ("chirp", "chirp"), ("noise", "noise")];
+const INPUTS: &[(&str, &str)] = &[("step", "step"), ("sine", "sine"), ("chirp", "chirp"), ("noise", "noise"), ("drawn", "drawn with the pointer")];
+/// Knots of a drawn input: |u| ≤ this (the figure's fixed y range holds it).
+pub const DRAWN_MAX: f64 = 1.5;
+/// Knots a stroke on the plot draws on (a shorter list from the URL is resampled to these first).
+pub const DRAWN_KNOTS: usize = 33;
+
+/// A stroke of the pointer from data point `from` to `to` on the input plot: every knot between
+/// the two gets the height of the segment there (so a fast stroke leaves no gaps), rounded to
+/// hundredths (the URL stays short; a hundredth is below a pixel of the figure).
+fn draw_stroke(p: &mut Params, from: (f64, f64), to: (f64, f64)) -> bool {
+    let l = p.len() as f64;
+    let n = DRAWN_KNOTS;
+    if p.drawn.len() < n {
+        // A coarser curve from the URL is resampled onto the knots a stroke draws on.
+        let old = std::mem::take(&mut p.drawn);
+        p.drawn = (0..n).map(|j| knot_value(&old, j as f64 / (n - 1) as f64)).collect();
+    }
+    let n = p.drawn.len();
+    let pos = |x: f64| (x / l * (n - 1) as f64).clamp(0.0, (n - 1) as f64);
+    let (a, b) = (pos(from.0), pos(to.0));
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    let mut changed = false;
+    let (i0, i1) = (lo.round() as usize, hi.round() as usize);
+    for i in i0..=i1.min(n - 1) {
+        let f = if (b - a).abs() < 1e-12 { 1.0 } else { ((i as f64 - a) / (b - a)).clamp(0.0, 1.0) };
+        let y = from.1 + (to.1 - from.1) * f;
+        let v = ((y.clamp(-DRAWN_MAX, DRAWN_MAX)) * 100.0).round() / 100.0;
+        if p.drawn[i] != v {
+            p.drawn[i] = v;
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// The curve through `knots` (equally spaced on [0, 1]) at r ∈ [0, 1].
+fn knot_value(knots: &[f64], r: f64) -> f64 {
+    match knots.len() {
+        0 => 0.0,
+        1 => knots[0],
+        n => {
+            let x = r.clamp(0.0, 1.0) * (n - 1) as f64;
+            let i = (x.floor() as usize).min(n - 2);
+            knots[i] + (knots[i + 1] - knots[i]) * (x - i as f64)
+        }
+    }
+}
 
 /// A comma list of finite numbers, each |v| ≤ `max`, at most 64 of them.
 fn parse_list(s: &str, max: f64) -> Result<Vec<f64>, (usize, String)> {
@@ -267,12 +316,26 @@ static CONTROLS: &[C] = &[
     C::choice("input", "input u", INPUTS, |p| p.input.name(), |p, k| p.input = Input::from_name(k).unwrap_or(Input::Chirp))
         .visible(ssm)
         .group("SSM"),
+    C::text(
+        "drawn",
+        "drawn input (knots over [0, L])",
+        |p| list_text(&p.drawn),
+        |p, s| {
+            p.drawn = parse_list(s, DRAWN_MAX).map_err(|e| e.1)?;
+            Ok(())
+        },
+        |s| parse_list(s, DRAWN_MAX).err(),
+    )
+    .examples(&["0,1", "0.5", "0,1,0,-1,0", "1.5,-1.5,1.5,-1.5,1.5,-1.5,1.5,-1.5,1.5"])
+    .help("or drag on the plot to draw; comma list, |u| ≤ 1.5, equally spaced from s = 0 to s = L; empty = 0")
+    .visible(|p| p.ssm && p.input == Input::Drawn)
+    .group("SSM"),
     C::num("t", "time cursor t", 0.0, 1024.0, |p| p.t.unwrap_or(p.l), |p, v| p.t = Some(v))
         .integer()
         .range_from(|p| (0.0, p.len() as f64))
         .visible(ssm)
         .group("SSM")
-        .help("or click the plot; 0…L")
+        .help("or click the plot (unless the input is drawn); 0…L")
         .default_from(|p| Value::Num(p.l)),
     C::text(
         "rft_a",
@@ -357,6 +420,10 @@ impl Lab for Recurrence {
         if !(x.is_finite() && y.is_finite()) {
             return false;
         }
+        if p.ssm && p.input == Input::Drawn {
+            // A press draws at the pointer; a drag draws along its path (`stroke`).
+            return draw_stroke(p, (x, y), (x, y));
+        }
         if p.ssm {
             // Click the time axis: move the cursor there.
             let t = x.round().clamp(0.0, p.len() as f64);
@@ -369,6 +436,13 @@ impl Lab for Recurrence {
             let changed = p.sweeps != n;
             p.sweeps = n;
             changed
+        }
+    }
+    fn stroke(p: &mut Params, from: (f64, f64), to: (f64, f64)) -> bool {
+        if p.ssm && p.input == Input::Drawn && [from.0, from.1, to.0, to.1].iter().all(|v| v.is_finite()) {
+            draw_stroke(p, from, to)
+        } else {
+            Self::pointer(p, to.0, to.1)
         }
     }
     fn hover(p: &Params, s: &State, x: f64, y: f64) -> Option<String> {

@@ -230,6 +230,7 @@ pub struct SsmModel {
     pub eigenvalues: Option<Vec<C64>>,
     /// The input u_0..u_{L−1}.
     pub u: Vec<f64>,
+    /// What the input was made from: kind, L, and the seed (noise) or a hash of the knots (drawn).
     input_key: (Input, usize, u64),
     /// The cursor t the state is for.
     pub t: usize,
@@ -266,11 +267,15 @@ impl SsmModel {
     /// Recomputes what depends on the input and the cursor (the system stays).
     fn update(&mut self, p: &Params) {
         let l = p.len();
-        let seed = if p.input == Input::Noise { p.seed as u64 } else { 0 };
+        let seed = match p.input {
+            Input::Noise => p.seed as u64,
+            Input::Drawn => crate::lab::key_of(&p.drawn.iter().map(|v| v.to_bits()).collect::<Vec<_>>()),
+            _ => 0,
+        };
         let ik = (p.input, l, seed);
         let fresh_input = ik != self.input_key;
         if fresh_input {
-            self.u = ssm::input(p.input, l, seed);
+            self.u = ssm::input(p.input, l, seed, &p.drawn);
             self.input_key = ik;
         }
         let t = p.cursor();

@@ -5,11 +5,11 @@
 
 use super::model::{legs_family, scheme_index, RnnModel, SsmModel, State, Wall};
 use super::text::{t, tf};
-use super::Params;
+use super::{Params, DRAWN_MAX};
 use crate::fmt::fmt_sig;
 use crate::lab::{key_of, Figure, Layer};
 use crate::math::rnn::Scheme;
-use crate::math::ssm::{Basis, Route};
+use crate::math::ssm::{Basis, Input, Route};
 use crate::math::View;
 use crate::plot::raster::{draw_raster, Raster};
 use crate::plot::theme::Theme;
@@ -61,7 +61,10 @@ pub fn cache_key(fig: Figure, layer: Layer, p: &Params, s: &State) -> Option<u64
     if p.ssm {
         let m = s.ssm.as_ref()?;
         return match (fig, layer) {
-            (Figure::Main, Layer::Background) => Some(key_of(&("ssm-main", format!("{:?}", m.u.len()), p.input.name(), p.seed.to_bits(), p.l.to_bits()))),
+            (Figure::Main, Layer::Background) => {
+                let knots: Vec<u64> = p.drawn.iter().map(|v| v.to_bits()).collect();
+                Some(key_of(&("ssm-main", m.u.len(), p.input.name(), p.seed.to_bits(), p.l.to_bits(), knots)))
+            }
             (Figure::Main, _) => None,
             (Figure::Aux, Layer::Background) => Some(key_of(&("ssm-aux", format!("{:?}", p.ssm_params()), s.wall(p).is_some()))),
             (Figure::Aux, _) => Some(0),
@@ -364,7 +367,12 @@ fn coordinate_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, m: &Rnn
 }
 
 /// The y range of the input with room for the reconstruction.
-fn input_range(m: &SsmModel) -> (f64, f64) {
+fn input_range(p: &Params, m: &SsmModel) -> (f64, f64) {
+    // A drawn input gets a fixed range: the plot must not rescale under the pointer.
+    if p.input == Input::Drawn {
+        let r = DRAWN_MAX + 0.15;
+        return (-r, r);
+    }
     let (lo, hi) = m.u.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
     if !(lo.is_finite() && hi.is_finite()) {
         return (-1.3, 1.3);
@@ -377,7 +385,7 @@ fn input_range(m: &SsmModel) -> (f64, f64) {
 /// state at t (or the system's output, for bases without a Legendre reading), and the cursor.
 fn ssm_main<DB: Blit>(layer: Layer, area: &DrawingArea<DB, Shift>, p: &Params, m: &SsmModel, theme: &Theme) -> DrawResult<PlotFrame, DB> {
     let l = m.u.len().max(1) as f64;
-    let (lo, hi) = input_range(m);
+    let (lo, hi) = input_range(p, m);
     let view = View::new(0.0, l, lo, hi);
     let mut chart = ChartBuilder::on(area)
         .margin(theme.px(10.0))
@@ -391,6 +399,19 @@ fn ssm_main<DB: Blit>(layer: Layer, area: &DrawingArea<DB, Shift>, p: &Params, m
     if layer.background() {
         mesh!(chart, theme, t("time s (steps)"), t("u(s)"), &whole, &sig3);
         chart.draw_series(std::iter::once(PathElement::new(steps(m.u.len()), theme.muted.mix(0.45).stroke_width(theme.px(1.2)))))?;
+        if p.input == Input::Drawn {
+            // The knots, where a stroke takes hold; and a hint while nothing is drawn.
+            let n = p.drawn.len();
+            let (ox, oy) = area.get_base_pixel();
+            for (j, &v) in p.drawn.iter().enumerate() {
+                let at = chart.backend_coord(&(j as f64 / (n.max(2) - 1) as f64 * l, safe(v, DRAWN_MAX)));
+                draw_marker(area, Shape::Circle, (at.0 - ox, at.1 - oy), theme.scale * 2.2, theme.muted, theme.bg)?;
+            }
+            if p.drawn.iter().all(|v| *v == 0.0) {
+                let at = chart.backend_coord(&(0.03 * l, 0.8 * hi));
+                area.draw(&Text::new(t("drag on the plot to draw the input u(s)"), (at.0 - ox, at.1 - oy), theme.text_left(14.0, theme.muted)))?;
+            }
+        }
     }
     if layer.foreground() {
         let tt = m.t as f64;
@@ -450,9 +471,10 @@ fn ssm_aux<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, m: &SsmModel, wa
 /// Below this width (CSS pixels) the SSM's three linked panels stack: the kernel over the others.
 pub const STACK_BELOW: f64 = 720.0;
 
-/// The linked chart's height (CSS pixels) at `width`: taller where the SSM's panels stack.
+/// The linked chart's height (CSS pixels) at `width` for the SSM's three panels: a little taller
+/// than the page's strip side by side, twice that where they stack.
 pub fn aux_height(p: &Params, width: f64) -> Option<f64> {
-    (p.ssm && legs_family(p) && width < STACK_BELOW).then_some(440.0)
+    (p.ssm && legs_family(p)).then_some(if width < STACK_BELOW { 460.0 } else { 300.0 })
 }
 
 /// |S_n| of the LegS eigenvector for −λ (closed form) on a log axis, with f64's ε and the spec's
@@ -469,7 +491,7 @@ fn wall_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, wall: Option<&Wall>, them
     let hi = 10.0;
     let mut chart = ChartBuilder::on(area)
         .margin(theme.px(10.0))
-        .caption(tf("LegS eigenvector for λ = {}: |Sₙ| · unitary route |Uₙⱼ|", &[&wall.lambda]), theme.text(13.0))
+        .caption(tf("eigenvector wall · λ = {}", &[&wall.lambda]), theme.text(13.0))
         .x_label_area_size(theme.px(34.0))
         .y_label_area_size(theme.px(52.0))
         .build_cartesian_2d(-0.5..d as f64 - 0.5, (lo..hi).log_scale())?;
@@ -487,7 +509,7 @@ fn wall_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, wall: Option<&Wall>, them
             .chain(u.iter().enumerate().rev().map(|(n, x)| (n as f64, x.0.clamp(lo, hi))))
             .collect();
         chart.draw_series(std::iter::once(Polygon::new(band, cu.mix(0.3).filled())))?;
-        key.push((Swatch::Box(cu), tf("unitary route (S = A + ½BBᵀ + ½I): min |Uₙⱼ| = {}", &[&fmt_sig(wall.unitary_min().unwrap_or(0.0), 2)])));
+        key.push((Swatch::Box(cu), t("|Uₙⱼ|, unitary route").to_string()));
     } else {
         key.push((Swatch::Box(theme.muted), t("unitary route: the eigensolver failed").to_string()));
     }
@@ -501,10 +523,10 @@ fn wall_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, wall: Option<&Wall>, them
             draw_marker(area, Shape::Circle, (at.0 - ox, at.1 - oy), theme.scale * 2.5, cs, theme.bg)?;
         }
     }
-    let at_lambda = wall.sums.get(wall.lambda).copied().unwrap_or(0.0);
-    key.push((Swatch::Line(cs), tf("|Sₙ| (closed form); |S_λ| = {}, 1.93·d^{3/2}·2^{−4d/3} = {}", &[&fmt_sig(at_lambda, 3), &fmt_sig(wall.asymptote(), 3)])));
-    key.push((Swatch::Line(theme.muted), t("f64 ε = 2.2e−16").to_string()));
-    key_box(&chart, Corner::LowerRight, &key, theme)?;
+    // The figures (|S_λ|, the asymptote, the smallest |Uₙⱼ|) are in the readouts: the panel is narrow.
+    key.push((Swatch::Line(cs), t("|Sₙ|, LegS eigenvector").to_string()));
+    key.push((Swatch::Line(theme.muted), t("f64 ε").to_string()));
+    key_box(&chart, Corner::LowerLeft, &key, theme)?;
     Ok(())
 }
 

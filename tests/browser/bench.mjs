@@ -179,6 +179,8 @@ try {
       { case: 'attention n=64 d=64 performer m=256 (sliders)', q: 'attention&n=64&d=64&map=performer&m=256', slider: true, target: { slider: 8 } },
       { case: 'gaussians divergence (sliders)', q: 'gaussians', slider: true, target: { slider: 8 } },
       { case: 'gaussians flow n=20000 (play)', q: 'gaussians&mode=flow&n=20000&t=5', play: true, target: { play: 8 } },
+      { case: 'gaussians flow n=2000 (drag)', q: 'gaussians&mode=flow', drag: true, target: { drag: 4 } },
+      { case: 'gaussians flow n=20000 (drag)', q: 'gaussians&mode=flow&n=20000&t=5', drag: true, target: { drag: 4 } },
       { case: 'gaussians classify (sliders)', q: 'gaussians&mode=classify', slider: true, target: { slider: 8 } },
       { case: 'gaussians simplex (sliders)', q: 'gaussians&mode=simplex', slider: true, target: { slider: 8 } },
     ];

@@ -451,8 +451,8 @@ fn ssm_main<DB: Blit>(layer: Layer, area: &DrawingArea<DB, Shift>, p: &Params, m
 
 /// The kernel as stems (the defining route) with the two other routes overlaid, Ā's eigenvalues
 /// with the unit circle and, for the LegS systems, the eigenvector wall beside the unitary route.
-/// Three panels side by side from [`STACK_BELOW`] CSS pixels; narrower, the kernel over the two
-/// others (see [`aux_height`]).
+/// Three panels side by side from [`STACK_BELOW`] CSS pixels; narrower, one above the other (see
+/// [`aux_height`]).
 fn ssm_aux<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, m: &SsmModel, wall: Option<&Wall>, theme: &Theme) -> DrawResult<(), DB> {
     let (w, h) = area.dim_in_pixel();
     if !legs_family(p) {
@@ -460,21 +460,27 @@ fn ssm_aux<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, m: &SsmModel, wa
         kernel_chart(&left, p, m, theme)?;
         return eigen_chart(&right, p, m, theme);
     }
-    let (kernel, rest) = if (w as f64) < STACK_BELOW * theme.scale { area.split_vertically(h / 2) } else { area.split_horizontally(w * 9 / 20) };
+    let (kernel, eig, wall_area) = if (w as f64) < STACK_BELOW * theme.scale {
+        let (kernel, rest) = area.split_vertically(h / 3);
+        let (eig, wall_area) = rest.split_vertically(h / 3);
+        (kernel, eig, wall_area)
+    } else {
+        let (kernel, rest) = area.split_horizontally(w * 9 / 20);
+        let (eig, wall_area) = rest.split_horizontally(w * 11 / 50);
+        (kernel, eig, wall_area)
+    };
     kernel_chart(&kernel, p, m, theme)?;
-    let (rw, _) = rest.dim_in_pixel();
-    let (eig, wall_area) = rest.split_horizontally(rw * 2 / 5);
     eigen_chart(&eig, p, m, theme)?;
     wall_chart(&wall_area, wall, theme)
 }
 
-/// Below this width (CSS pixels) the SSM's three linked panels stack: the kernel over the others.
+/// Below this width (CSS pixels) the SSM's three linked panels stack.
 pub const STACK_BELOW: f64 = 720.0;
 
 /// The linked chart's height (CSS pixels) at `width` for the SSM's three panels: a little taller
-/// than the page's strip side by side, twice that where they stack.
+/// than the page's strip side by side, three of them where they stack.
 pub fn aux_height(p: &Params, width: f64) -> Option<f64> {
-    (p.ssm && legs_family(p)).then_some(if width < STACK_BELOW { 460.0 } else { 300.0 })
+    (p.ssm && legs_family(p)).then_some(if width < STACK_BELOW { 720.0 } else { 300.0 })
 }
 
 /// |S_n| of the LegS eigenvector for −λ (closed form) on a log axis, with f64's ε and the spec's
@@ -487,7 +493,8 @@ fn wall_chart<DB: Blit>(area: &DrawingArea<DB, Shift>, wall: Option<&Wall>, them
     };
     let d = wall.d;
     let tiny = wall.sums.iter().copied().filter(|v| *v > 0.0 && v.is_finite()).fold(1.0f64, f64::min);
-    let lo = 10f64.powf(tiny.max(1e-300).log10().floor() - 1.0).min(1e-17);
+    // Room under f64's ε for the key, so the ε line stays in sight.
+    let lo = 10f64.powf((tiny.max(1e-300).log10().floor() - 1.0).min(-22.0));
     let hi = 10.0;
     let mut chart = ChartBuilder::on(area)
         .margin(theme.px(10.0))

@@ -166,6 +166,14 @@ pub trait Lab: 'static {
     }
     /// Advances one animation step.
     fn step(_p: &Self::Params, _s: &mut Self::State) {}
+    /// Advances `n` animation steps at once (a replay after a change, a jump to the end). The
+    /// default calls `step` n times; a lab whose steps compose (affine particle maps) does them
+    /// for less, with the same result up to rounding.
+    fn steps(p: &Self::Params, s: &mut Self::State, n: usize) {
+        for _ in 0..n {
+            Self::step(p, s);
+        }
+    }
     /// Settings kept as asked but not applied with the others, as (key, why in the current
     /// language): the page shows each as a notice while the combination holds (a causal mask the
     /// chosen map cannot take). The value stays in the URL and applies once the conflict is gone.

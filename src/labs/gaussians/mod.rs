@@ -414,6 +414,9 @@ impl Lab for Gaussians {
     fn step(p: &Params, s: &mut State) {
         s.step(p);
     }
+    fn steps(p: &Params, s: &mut State, n: usize) {
+        s.steps(p, n);
+    }
     fn pending(p: &Params, s: &State) -> Option<f64> {
         s.pending(p)
     }

@@ -330,6 +330,25 @@ impl State {
         }
     }
 
+    /// `n` animation steps at once (a replay after a drag, the end of the run): the particles'
+    /// maps composed, the KL dots at the same steps as one step at a time would record them.
+    pub fn steps(&mut self, p: &Params, n: usize) {
+        if n <= 1 {
+            return (0..n).for_each(|_| self.step(p));
+        }
+        let Some(Ok(f)) = &mut self.flow else { return };
+        if f.failed.is_some() {
+            return;
+        }
+        let Ok(pf) = &mut f.particles else { return };
+        let (total, every) = (frames(p) as u64, frames(p).div_ceil(MAX_DOTS).max(1) as u64);
+        let (dots, res) = pf.jump(n as u64, |k| k % every == 0 || k == total);
+        f.dots.extend(dots);
+        if let Err(e) = res {
+            f.failed = Some(e);
+        }
+    }
+
     /// Background work left (the learning curve), as the fraction done.
     pub fn pending(&self, p: &Params) -> Option<f64> {
         if p.mode != Mode::Classify {

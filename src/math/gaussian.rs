@@ -2070,11 +2070,11 @@ mod tests {
             let mut dots = Vec::new();
             for _ in 0..steps {
                 a.step().unwrap();
-                if a.steps() % 10 == 0 {
+                if a.steps().is_multiple_of(10) {
                     dots.push((a.time(), a.fitted_kl().unwrap()));
                 }
             }
-            let (jdots, res) = b.jump(steps, |k| k % 10 == 0);
+            let (jdots, res) = b.jump(steps, |k| k.is_multiple_of(10));
             assert!(res.is_ok());
             assert_eq!(b.steps(), steps);
             let scale = a.particles().iter().flatten().fold(1.0f64, |s, v| s.max(v.abs()));

@@ -395,12 +395,7 @@ impl Gaussian {
         if n > MAX_POINTS {
             return Err(GaussError::Count);
         }
-        Ok((0..n)
-            .map(|_| {
-                let z = [rng.normal(), if self.dim == 2 { rng.normal() } else { 0.0 }];
-                self.unwhiten(z)
-            })
-            .collect())
+        Ok(draws(self.dim, n, rng).into_iter().map(|z| self.unwhiten(z)).collect())
     }
 
     /// The k-σ ellipse as a closed polygon of `n` + 1 points (the first repeated at the end). In 1-D,
@@ -972,6 +967,13 @@ pub fn moments(xs: &[Vec2]) -> Result<(Vec2, Mat2), GaussError> {
     Ok((m, [[a / n, b / n], [b / n, c / n]]))
 }
 
+/// `n` standard normal draws z (the second coordinate 0 in 1-D), in the order
+/// [`Gaussian::sample`] takes them: a sample is μ + R·diag(sd)·z, so a cloud whose Gaussian moves
+/// (a dragged handle) can keep its draws and only map them again.
+pub fn draws(dim: usize, n: usize, rng: &mut Rng) -> Vec<Vec2> {
+    (0..n).map(|_| [rng.normal(), if dim == 2 { rng.normal() } else { 0.0 }]).collect()
+}
+
 /// The Gaussian fitted to points by their mean and 1/N covariance (in 1-D only the first
 /// coordinates). Refused when the points are too few or collinear (singular covariance).
 pub fn fit_gaussian(dim: usize, xs: &[Vec2]) -> Result<Gaussian, GaussError> {
@@ -1013,6 +1015,15 @@ impl ParticleFlow {
         if n == 0 || n > MAX_POINTS {
             return Err(GaussError::Count);
         }
+        Self::from_draws(flow, method, &draws(flow.init.dim, n, &mut Rng::stream(seed, 0)), dt, seed)
+    }
+
+    /// As [`ParticleFlow::new`], from the standard draws of [`draws`]`(init.dim, n, stream(seed, 0))`
+    /// kept from an earlier cloud: the same particles, without drawing them again.
+    pub fn from_draws(flow: Flow, method: FlowMethod, z: &[Vec2], dt: f64, seed: u64) -> Result<Self, GaussError> {
+        if z.is_empty() || z.len() > MAX_POINTS {
+            return Err(GaussError::Count);
+        }
         if !dt.is_finite() {
             return Err(GaussError::NonFinite);
         }
@@ -1022,7 +1033,7 @@ impl ParticleFlow {
         if method == FlowMethod::Langevin {
             flow.check_em(dt)?;
         }
-        let xs = flow.init.sample(n, &mut Rng::stream(seed, 0))?;
+        let xs: Vec<Vec2> = z.iter().map(|&z| flow.init.unwhiten(z)).collect();
         let p = conj_diag(flow.rot, flow.rate);
         let drift = [[1.0 - dt * p[0][0], -dt * p[0][1]], [-dt * p[1][0], 1.0 - dt * p[1][1]]];
         Ok(ParticleFlow { flow, method, dt, xs, steps: 0, noise: Rng::stream(seed, 1), drift, sigma: (2.0 * dt).sqrt() })

@@ -185,3 +185,20 @@ test('recurrence: an input drawn with the pointer reaches the URL, the figure an
   assert.deepEqual(problems, []);
   await close();
 });
+
+test('recurrence: the eigenvector wall follows d (W2-T9) and appears only for the LegS systems', async () => {
+  const { page, problems, close } = await openPage(shared.browser, `${shared.server.base}?lab=recurrence&mode=ssm`);
+  await done(page);
+  const wall = async () => /Eigenvector wall[^\n]*/.exec(await readouts(page))?.[0] ?? '';
+  assert.match(await wall(), /λ = 2: \|S_λ\| = /, 'd = 8: λ = ⌊8/3⌋ = 2');
+  const aux0 = await canvasDigest(page, '#aux');
+  await setNumber(page, 'd', 24);
+  // W2-T9: |S_{d/3}| = 5.323747128e-8 for d = 24.
+  assert.match(await wall(), /λ = 8: \|S_λ\| = 5\.3237\d*e[−-]8/, await wall());
+  assert.notEqual((await canvasDigest(page, '#aux')).hash, aux0.hash, 'the linked charts were redrawn');
+  await page.selectOption('#c-basis', 'diagonal');
+  await done(page);
+  assert.equal(await wall(), '', 'no wall for a diagonal system');
+  assert.deepEqual(problems, []);
+  await close();
+});

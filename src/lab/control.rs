@@ -119,18 +119,14 @@ fn always<P>(_: &P) -> bool {
 }
 
 impl<P> Control<P> {
+    /// A control with this shape and the defaults: top group, no help, the default from
+    /// `P::default()`, always visible, the declared range.
+    const fn of(key: &'static str, label: &'static str, access: Access<P>) -> Self {
+        Control { key, label, group: "", help: "", access, default: None, visible: always::<P>, range: None }
+    }
     /// A numeric control on a linear scale.
     pub const fn num(key: &'static str, label: &'static str, min: f64, max: f64, get: fn(&P) -> f64, set: fn(&mut P, f64)) -> Self {
-        Control {
-            key,
-            label,
-            group: "",
-            help: "",
-            access: Access::Num { get, set, min, max, log: false, integer: false },
-            default: None,
-            visible: always::<P>,
-            range: None,
-        }
+        Self::of(key, label, Access::Num { get, set, min, max, log: false, integer: false })
     }
     /// A select.
     pub const fn choice(
@@ -140,20 +136,11 @@ impl<P> Control<P> {
         get: fn(&P) -> &'static str,
         set: fn(&mut P, &'static str),
     ) -> Self {
-        Control {
-            key,
-            label,
-            group: "",
-            help: "",
-            access: Access::Choice { get, set, options },
-            default: None,
-            visible: always::<P>,
-            range: None,
-        }
+        Self::of(key, label, Access::Choice { get, set, options })
     }
     /// A checkbox.
     pub const fn flag(key: &'static str, label: &'static str, get: fn(&P) -> bool, set: fn(&mut P, bool)) -> Self {
-        Control { key, label, group: "", help: "", access: Access::Flag { get, set }, default: None, visible: always::<P>, range: None }
+        Self::of(key, label, Access::Flag { get, set })
     }
     /// A multi-select.
     pub const fn set(
@@ -163,16 +150,7 @@ impl<P> Control<P> {
         get: fn(&P) -> Vec<&'static str>,
         set: fn(&mut P, &[&'static str]),
     ) -> Self {
-        Control {
-            key,
-            label,
-            group: "",
-            help: "",
-            access: Access::Set { get, set, options },
-            default: None,
-            visible: always::<P>,
-            range: None,
-        }
+        Self::of(key, label, Access::Set { get, set, options })
     }
     /// A validated text field.
     pub const fn text(
@@ -182,16 +160,7 @@ impl<P> Control<P> {
         set: fn(&mut P, &str) -> Result<(), String>,
         check: fn(&str) -> Option<(usize, String)>,
     ) -> Self {
-        Control {
-            key,
-            label,
-            group: "",
-            help: "",
-            access: Access::Text { get, set, check, examples: &[] },
-            default: None,
-            visible: always::<P>,
-            range: None,
-        }
+        Self::of(key, label, Access::Text { get, set, check, examples: &[] })
     }
     /// Valid example values of a text control (see [`Access::Text`]).
     pub const fn examples(mut self, values: &'static [&'static str]) -> Self {

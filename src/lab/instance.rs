@@ -228,6 +228,19 @@ impl<L: Lab> Instance<L> {
         self.advance(target);
     }
 
+    /// Applies a pointer action to a copy of the parameters; when it changed them, takes them and
+    /// replays to where the run was. Returns whether anything changed.
+    fn pointed(&mut self, act: impl FnOnce(&mut L::Params) -> bool) -> bool {
+        let was_done = self.done();
+        let mut p = self.params.clone();
+        if act(&mut p) && p != self.params {
+            self.params = p;
+            self.replay(was_done);
+            return true;
+        }
+        false
+    }
+
     fn done(&self) -> bool {
         self.tick >= L::frames(&self.params)
     }
@@ -419,30 +432,10 @@ impl<L: Lab> DynLab for Instance<L> {
         L::data(&self.params, &self.state)
     }
     fn pointer(&mut self, x: f64, y: f64) -> bool {
-        if !(x.is_finite() && y.is_finite()) {
-            return false;
-        }
-        let was_done = self.done();
-        let mut p = self.params.clone();
-        if L::pointer(&mut p, x, y) && p != self.params {
-            self.params = p;
-            self.replay(was_done);
-            return true;
-        }
-        false
+        [x, y].iter().all(|v| v.is_finite()) && self.pointed(|p| L::pointer(p, x, y))
     }
     fn stroke(&mut self, from: (f64, f64), to: (f64, f64)) -> bool {
-        if ![from.0, from.1, to.0, to.1].iter().all(|v| v.is_finite()) {
-            return false;
-        }
-        let was_done = self.done();
-        let mut p = self.params.clone();
-        if L::stroke(&mut p, from, to) && p != self.params {
-            self.params = p;
-            self.replay(was_done);
-            return true;
-        }
-        false
+        [from.0, from.1, to.0, to.1].iter().all(|v| v.is_finite()) && self.pointed(|p| L::stroke(p, from, to))
     }
     fn hover(&self, x: f64, y: f64) -> Option<String> {
         L::hover(&self.params, &self.state, x, y)

@@ -1061,7 +1061,6 @@ impl ParticleFlow {
 
     /// One step of length dt. On error the particles are left as they were.
     pub fn step(&mut self) -> Result<(), GaussError> {
-        let h = self.dt;
         let dim = self.flow.target.dim;
         match self.method {
             FlowMethod::Langevin => {
@@ -1084,11 +1083,7 @@ impl ParticleFlow {
                     }
                     self.flow.frame_to_y(m, c)
                 };
-                let ey = self.flow.step_y(cy, h)?;
-                let (my1, _) = self.flow.evolve_y(h, my, cy);
-                let e = mul(mul(self.flow.rot, ey), transpose(self.flow.rot));
-                let (m0, _) = self.flow.frame_to_x(my, cy);
-                let (m1, _) = self.flow.frame_to_x(my1, cy);
+                let (e, m0, m1) = self.step_parts(my, cy)?;
                 for x in &mut self.xs {
                     let d = [x[0] - m0[0], x[1] - m0[1]];
                     *x = [m1[0] + e[0][0] * d[0] + e[0][1] * d[1], m1[1] + e[1][0] * d[0] + e[1][1] * d[1]];
@@ -1165,15 +1160,22 @@ impl ParticleFlow {
         (dots, res)
     }
 
-    /// One ODE step's map x ↦ Ax + b from the moments (target frame) that set the velocity: the
-    /// affine form of `step`'s x ← m₁ + E(x − m₀); in 1-D the padding coordinate stays 0.
-    fn step_map(&self, my: Vec2, cy: Mat2) -> Result<(Mat2, Vec2), GaussError> {
+    /// One ODE step x ← m₁ + E(x − m₀) from the moments (target frame) that set the velocity:
+    /// (E, m₀, m₁), E a Magnus step turned into the plot's frame, m₁ the mean advanced exactly.
+    fn step_parts(&self, my: Vec2, cy: Mat2) -> Result<(Mat2, Vec2, Vec2), GaussError> {
         let h = self.dt;
         let ey = self.flow.step_y(cy, h)?;
         let (my1, _) = self.flow.evolve_y(h, my, cy);
         let e = mul(mul(self.flow.rot, ey), transpose(self.flow.rot));
         let (m0, _) = self.flow.frame_to_x(my, cy);
         let (m1, _) = self.flow.frame_to_x(my1, cy);
+        Ok((e, m0, m1))
+    }
+
+    /// [`ParticleFlow::step_parts`] as a map x ↦ Ax + b (for composing); in 1-D the padding
+    /// coordinate stays 0.
+    fn step_map(&self, my: Vec2, cy: Mat2) -> Result<(Mat2, Vec2), GaussError> {
+        let (e, m0, m1) = self.step_parts(my, cy)?;
         let em0 = mat_vec(e, m0);
         let (mut a, mut b) = (e, [m1[0] - em0[0], m1[1] - em0[1]]);
         if self.flow.target.dim == 1 {

@@ -933,18 +933,21 @@ pub fn input(kind: Input, l: usize, seed: u64, knots: &[f64]) -> Vec<f64> {
 /// on [k, k + 1). One knot is a constant, none is zero; non-finite knots count as 0.
 pub fn drawn(knots: &[f64], l: usize) -> Vec<f64> {
     let l = l.clamp(1, MAX_L);
+    (0..l).map(|k| knot_curve(knots, (k as f64 + 0.5) / l as f64)).collect()
+}
+
+/// The curve through `knots` equally spaced on [0, 1] (linear between) at r ∈ [0, 1]: one knot is
+/// a constant, none is zero; non-finite knots count as 0.
+pub fn knot_curve(knots: &[f64], r: f64) -> f64 {
     let at = |i: usize| knots.get(i).copied().filter(|v| v.is_finite()).unwrap_or(0.0);
     match knots.len() {
-        0 => vec![0.0; l],
-        1 => vec![at(0); l],
-        n => (0..l)
-            .map(|k| {
-                let x = (k as f64 + 0.5) / l as f64 * (n - 1) as f64;
-                let i = (x.floor() as usize).min(n - 2);
-                let f = x - i as f64;
-                at(i) + (at(i + 1) - at(i)) * f
-            })
-            .collect(),
+        0 => 0.0,
+        1 => at(0),
+        n => {
+            let x = r.clamp(0.0, 1.0) * (n - 1) as f64;
+            let i = (x.floor() as usize).min(n - 2);
+            at(i) + (at(i + 1) - at(i)) * (x - i as f64)
+        }
     }
 }
 
@@ -1116,12 +1119,9 @@ pub fn legs_normal_part(d: usize) -> Vec<f64> {
     (0..d * d).map(|k| a[k] + 0.5 * b[k / d] * b[k % d] + if k / d == k % d { 0.5 } else { 0.0 }).collect()
 }
 
-/// The frequencies ω ≥ 0 of the eigenvalues ±iω of LegS's skew part S (sorted ascending, one per
-/// conjugate pair, a 0 for odd d), from the symmetric 2d×2d matrix [[0, −S], [S, 0]] — the real form
-/// of the Hermitian iS, whose eigenvalues ∓ω a symmetric solver finds to absolute accuracy ~ε‖S‖
-/// (unitary diagonalisation is well conditioned; LegS's own is not). None if the solver fails.
-pub fn legs_skew_frequencies(d: usize) -> Option<Vec<f64>> {
-    let d = d.clamp(1, MAX_D);
+/// The symmetric eigendecomposition of [[0, −S], [S, 0]] (2d × 2d, d already clamped), the real
+/// form of the Hermitian iS for LegS's skew part S. None if the solver fails.
+fn skew_real_form_eigen(d: usize) -> Option<nalgebra::linalg::SymmetricEigen<f64, nalgebra::Dyn>> {
     let s = legs_normal_part(d);
     let n = 2 * d;
     let mut h = nalgebra::DMatrix::<f64>::zeros(n, n);
@@ -1131,7 +1131,16 @@ pub fn legs_skew_frequencies(d: usize) -> Option<Vec<f64>> {
             h[(d + i, j)] = s[i * d + j];
         }
     }
-    let eig = nalgebra::linalg::SymmetricEigen::try_new(h, f64::EPSILON, 10_000 * n)?;
+    nalgebra::linalg::SymmetricEigen::try_new(h, f64::EPSILON, 10_000 * n)
+}
+
+/// The frequencies ω ≥ 0 of the eigenvalues ±iω of LegS's skew part S (sorted ascending, one per
+/// conjugate pair, a 0 for odd d), from the symmetric 2d×2d matrix [[0, −S], [S, 0]] — the real form
+/// of the Hermitian iS, whose eigenvalues ∓ω a symmetric solver finds to absolute accuracy ~ε‖S‖
+/// (unitary diagonalisation is well conditioned; LegS's own is not). None if the solver fails.
+pub fn legs_skew_frequencies(d: usize) -> Option<Vec<f64>> {
+    let d = d.clamp(1, MAX_D);
+    let eig = skew_real_form_eigen(d)?;
     let mut w: Vec<f64> = eig.eigenvalues.iter().copied().filter(|v| *v >= 0.0 || v.abs() < 1e-12).map(f64::abs).collect();
     w.sort_by(f64::total_cmp);
     // Each ω of iS appears twice in the real form; every ω > 0 once more as −ω (dropped above).
@@ -1154,16 +1163,7 @@ pub fn legs_skew_frequencies(d: usize) -> Option<Vec<f64>> {
 /// eigenvectors themselves span 2^{−4d/3}. None if the solver fails.
 pub fn legs_unitary_moduli(d: usize) -> Option<Vec<(f64, f64)>> {
     let d = d.clamp(1, MAX_D);
-    let s = legs_normal_part(d);
-    let n = 2 * d;
-    let mut h = nalgebra::DMatrix::<f64>::zeros(n, n);
-    for i in 0..d {
-        for j in 0..d {
-            h[(i, d + j)] = -s[i * d + j];
-            h[(d + i, j)] = s[i * d + j];
-        }
-    }
-    let eig = nalgebra::linalg::SymmetricEigen::try_new(h, f64::EPSILON, 10_000 * n)?;
+    let (n, eig) = (2 * d, skew_real_form_eigen(d)?);
     let v = &eig.eigenvectors;
     let mut out = vec![(f64::INFINITY, 0.0f64); d];
     for j in 0..n {

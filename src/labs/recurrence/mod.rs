@@ -177,7 +177,7 @@ fn draw_stroke(p: &mut Params, from: (f64, f64), to: (f64, f64)) -> bool {
     if p.drawn.len() < n {
         // A coarser curve from the URL is resampled onto the knots a stroke draws on.
         let old = std::mem::take(&mut p.drawn);
-        p.drawn = (0..n).map(|j| knot_value(&old, j as f64 / (n - 1) as f64)).collect();
+        p.drawn = (0..n).map(|j| ssm::knot_curve(&old, j as f64 / (n - 1) as f64)).collect();
     }
     let n = p.drawn.len();
     let pos = |x: f64| (x / l * (n - 1) as f64).clamp(0.0, (n - 1) as f64);
@@ -197,18 +197,6 @@ fn draw_stroke(p: &mut Params, from: (f64, f64), to: (f64, f64)) -> bool {
     changed
 }
 
-/// The curve through `knots` (equally spaced on [0, 1]) at r ∈ [0, 1].
-fn knot_value(knots: &[f64], r: f64) -> f64 {
-    match knots.len() {
-        0 => 0.0,
-        1 => knots[0],
-        n => {
-            let x = r.clamp(0.0, 1.0) * (n - 1) as f64;
-            let i = (x.floor() as usize).min(n - 2);
-            knots[i] + (knots[i + 1] - knots[i]) * (x - i as f64)
-        }
-    }
-}
 
 /// A comma list of finite numbers, each |v| ≤ `max`, at most 64 of them.
 fn parse_list(s: &str, max: f64) -> Result<Vec<f64>, (usize, String)> {

@@ -91,6 +91,9 @@ async function field(page, cdp, base, ids, values, n) {
   const rs = [];
   for (let k = 0; k < n; k++) {
     const id = ids[k % ids.length];
+    // A person types a value and leaves the field seconds apart, so each event starts on a settled
+    // page: the previous change's deferred URL write must not be billed to this one.
+    await new Promise((ok) => setTimeout(ok, 120));
     rs.push(await timed(page, cdp, FIELD, { id, text: values[id][k % values[id].length] }));
   }
   return summary(rs, base);

@@ -6,7 +6,7 @@
 //! through a scratch canvas and `drawImage`, so transparent ones composite and stretched ones are
 //! scaled smoothly by the browser.
 
-use crate::plot::backend::{Colour, HAlign, Op, Shape, TextOp, VAlign};
+use crate::plot::backend::{simplify_path, Colour, HAlign, Op, Shape, TextOp, VAlign, PATH_TOLERANCE};
 use crate::plot::raster::Raster;
 use std::cell::RefCell;
 use wasm_bindgen::{Clamped, JsCast};
@@ -231,7 +231,12 @@ pub fn replay(ctx: &CanvasRenderingContext2d, ops: &[Op]) {
             }
             Op::Path { points, colour, width } => {
                 pen.stroke(ctx, *colour, *width);
-                polyline(ctx, points);
+                // Sub-pixel detail costs the software rasteriser per vertex and shows nothing.
+                if points.len() > 8 {
+                    polyline(ctx, &simplify_path(points, PATH_TOLERANCE));
+                } else {
+                    polyline(ctx, points);
+                }
                 ctx.stroke();
             }
             Op::Polygon { points, colour } => {

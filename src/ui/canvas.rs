@@ -25,6 +25,38 @@ pub fn context(c: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
     c.get_context("2d").ok().flatten()?.dyn_into().ok()
 }
 
+/// A canvas with its 2-D context, looked up once: `getContext` and its type check are calls into
+/// JS, and the page's figures are painted on every input event.
+#[derive(Clone)]
+pub struct Surface {
+    el: HtmlCanvasElement,
+    ctx: CanvasRenderingContext2d,
+}
+
+impl Surface {
+    /// The canvas and its context (`None` if it has no 2-D context).
+    pub fn new(el: HtmlCanvasElement) -> Option<Self> {
+        let ctx = context(&el)?;
+        Some(Self { el, ctx })
+    }
+    /// The 2-D context.
+    pub fn ctx(&self) -> &CanvasRenderingContext2d {
+        &self.ctx
+    }
+    /// Clears the canvas and replays `ops` onto it.
+    pub fn paint(&self, ops: &[Op]) {
+        self.ctx.clear_rect(0.0, 0.0, self.el.width() as f64, self.el.height() as f64);
+        replay(&self.ctx, ops);
+    }
+}
+
+impl std::ops::Deref for Surface {
+    type Target = HtmlCanvasElement;
+    fn deref(&self) -> &HtmlCanvasElement {
+        &self.el
+    }
+}
+
 /// A canvas element not in the document.
 pub fn offscreen(w: u32, h: u32) -> Option<HtmlCanvasElement> {
     let doc = web_sys::window()?.document()?;

@@ -3,11 +3,10 @@
 //! what each shows, so that a layer is drawn again only when its cache key, its size or the theme
 //! changes ([`crate::lab::Lab::cache_key`]).
 
-use super::canvas::{context, offscreen, paint_ops, replay};
+use super::canvas::{offscreen, replay, Surface};
 use crate::lab::{DynLab, Figure, Layer};
 use crate::plot::theme::Theme;
 use crate::plot::PlotFrame;
-use web_sys::HtmlCanvasElement;
 
 /// What a cached layer was drawn for: its key, the canvas size and the theme.
 type Stamp = (u64, u32, u32, bool);
@@ -36,13 +35,13 @@ impl LayerCache {
 #[derive(Default)]
 pub(crate) struct Figures {
     /// Background of the main figure.
-    pub main_bg: Option<HtmlCanvasElement>,
+    pub main_bg: Option<Surface>,
     /// Foreground of the main figure (takes the pointer).
-    pub main_fg: Option<HtmlCanvasElement>,
+    pub main_fg: Option<Surface>,
     /// The linked chart.
-    pub aux: Option<HtmlCanvasElement>,
+    pub aux: Option<Surface>,
     /// The linked chart's background, kept while its key holds.
-    aux_scratch: Option<HtmlCanvasElement>,
+    aux_scratch: Option<Surface>,
     bg: LayerCache,
     fg: LayerCache,
     aux_bg: LayerCache,
@@ -68,26 +67,31 @@ impl Figures {
     /// Draws what is stale. Returns an error message for the page if drawing failed.
     pub fn draw(&mut self, lab: &dyn DynLab, th: &Theme) -> Result<(), String> {
         let mut ops = Vec::new();
-        if let Some(c) = self.main_bg.clone() {
+        // Fields borrowed directly, not cloned: a clone of a JS handle is a call into JS.
+        if let Some(c) = &self.main_bg {
+            let (w, h) = (c.width(), c.height());
             let key = lab.cache_key(Figure::Main, Layer::Background);
-            if self.bg.stale(key, c.width(), c.height(), th.dark) {
-                self.frame = lab.record(Figure::Main, Layer::Background, c.width(), c.height(), th, &mut ops)?.or(self.frame);
-                paint_ops(&c, &ops);
-                self.bg.mark(key, c.width(), c.height(), th.dark);
+            if self.bg.stale(key, w, h, th.dark) {
+                self.frame = lab.record(Figure::Main, Layer::Background, w, h, th, &mut ops)?.or(self.frame);
+                c.paint(&ops);
+                self.bg.mark(key, w, h, th.dark);
             }
         }
-        if let Some(c) = self.main_fg.clone() {
+        if let Some(c) = &self.main_fg {
+            let (w, h) = (c.width(), c.height());
             let key = lab.cache_key(Figure::Main, Layer::Foreground);
-            if self.fg.stale(key, c.width(), c.height(), th.dark) {
+            if self.fg.stale(key, w, h, th.dark) {
                 ops.clear();
-                self.frame = lab.record(Figure::Main, Layer::Foreground, c.width(), c.height(), th, &mut ops)?.or(self.frame);
-                paint_ops(&c, &ops);
-                self.fg.mark(key, c.width(), c.height(), th.dark);
+                self.frame = lab.record(Figure::Main, Layer::Foreground, w, h, th, &mut ops)?.or(self.frame);
+                c.paint(&ops);
+                self.fg.mark(key, w, h, th.dark);
             }
         }
         if lab.meta().has_aux() {
-            if let Some(c) = self.aux.clone() {
-                self.draw_aux(lab, &c, th, &mut ops)?;
+            if let Some(c) = self.aux.take() {
+                let drawn = self.draw_aux(lab, &c, th, &mut ops);
+                self.aux = Some(c);
+                drawn?;
             }
         }
         Ok(())
@@ -96,7 +100,7 @@ impl Figures {
     fn draw_aux(
         &mut self,
         lab: &dyn DynLab,
-        c: &HtmlCanvasElement,
+        c: &Surface,
         th: &Theme,
         ops: &mut Vec<crate::plot::backend::Op>,
     ) -> Result<(), String> {
@@ -108,7 +112,7 @@ impl Figures {
             ops.clear();
             lab.record(Figure::Aux, Layer::Background, w, h, th, ops)?;
             lab.record(Figure::Aux, Layer::Foreground, w, h, th, ops)?;
-            paint_ops(c, ops);
+            c.paint(ops);
             Ok(())
         };
         let Some(k) = bg_key else {
@@ -135,7 +139,7 @@ impl Figures {
         }
         if stale || self.scratch_holds != Some(stamp) {
             if self.aux_scratch.is_none() {
-                self.aux_scratch = offscreen(w, h);
+                self.aux_scratch = offscreen(w, h).and_then(Surface::new);
             }
             let s = self.aux_scratch.as_ref().ok_or("no canvas")?;
             if (s.width(), s.height()) != (w, h) {
@@ -144,20 +148,26 @@ impl Figures {
             }
             ops.clear();
             lab.record(Figure::Aux, Layer::Background, w, h, th, ops)?;
-            paint_ops(s, ops);
+            s.paint(ops);
             self.aux_bg.mark(bg_key, w, h, th.dark);
             self.scratch_holds = Some(stamp);
             self.aux_composed = None;
         }
         self.aux_composed = fg_key.map(|f| (stamp, f));
-        let ctx = context(c).ok_or("no 2d context")?;
-        ctx.clear_rect(0.0, 0.0, w as f64, h as f64);
+        let ctx = c.ctx();
         if let Some(s) = &self.aux_scratch {
-            ctx.draw_image_with_html_canvas_element(s, 0.0, 0.0).map_err(|_| "compose failed")?;
+            // `copy` replaces every pixel: no clear first and no blending (a software canvas
+            // pays per pixel for both).
+            ctx.set_global_composite_operation("copy").map_err(|_| "compose failed")?;
+            let drawn = ctx.draw_image_with_html_canvas_element(s, 0.0, 0.0);
+            ctx.set_global_composite_operation("source-over").map_err(|_| "compose failed")?;
+            drawn.map_err(|_| "compose failed")?;
+        } else {
+            ctx.clear_rect(0.0, 0.0, w as f64, h as f64);
         }
         ops.clear();
         lab.record(Figure::Aux, Layer::Foreground, w, h, th, ops)?;
-        replay(&ctx, ops);
+        replay(ctx, ops);
         Ok(())
     }
 }

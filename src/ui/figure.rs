@@ -97,13 +97,7 @@ impl Figures {
         Ok(())
     }
 
-    fn draw_aux(
-        &mut self,
-        lab: &dyn DynLab,
-        c: &Surface,
-        th: &Theme,
-        ops: &mut Vec<crate::plot::backend::Op>,
-    ) -> Result<(), String> {
+    fn draw_aux(&mut self, lab: &dyn DynLab, c: &Surface, th: &Theme, ops: &mut Vec<crate::plot::backend::Op>) -> Result<(), String> {
         let (w, h) = (c.width(), c.height());
         let bg_key = lab.cache_key(Figure::Aux, Layer::Background);
         let fg_key = lab.cache_key(Figure::Aux, Layer::Foreground);

@@ -63,6 +63,8 @@ fn slide(ui: Ui, visible: bool) {
             s.suspended = false;
             std::mem::take(&mut s.resume_play)
         });
+        // Background work paused while hidden resumes.
+        super::anim::wake();
         if resume == Some(true) {
             ui.playing.set(true);
         }

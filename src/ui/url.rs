@@ -5,7 +5,10 @@ use super::shell::{with_shell, ShellOptions, Ui};
 use super::window;
 use crate::lab::{build_query, percent_encode};
 use leptos::prelude::*;
+use std::cell::RefCell;
 use std::sync::OnceLock;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 
 static OPTIONS: OnceLock<ShellOptions> = OnceLock::new();
@@ -42,6 +45,7 @@ const SETTLE_MS: f64 = 150.0;
 pub(crate) fn changed_later() {
     let t = super::now_ms();
     with_shell(|s| s.settle_at = Some(t + SETTLE_MS));
+    arm(t + SETTLE_MS);
 }
 
 /// Notes that a change has ended (a slider released or stepped by a key, a field left, a choice
@@ -49,21 +53,78 @@ pub(crate) fn changed_later() {
 pub(crate) fn changed_soon() {
     let t = super::now_ms() + END_MS;
     with_shell(|s| s.settle_at = Some(s.settle_at.map_or(t, |at| at.min(t))));
+    arm(t);
 }
 
-/// How long after a change ends the URL is written: three frames, so that `replaceState` (a
+/// How long after a change ends the URL is written: three frames' time, so that `replaceState` (a
 /// same-document navigation: ~1.5 ms in Chromium, plus its icon check) and the formula refresh run
 /// after the frame that shows the change has been painted, not between the event and that frame.
 /// (At 20 ms, one frame, they landed in the frame itself.) A person sees no lag in the address bar.
 const END_MS: f64 = 50.0;
 
-/// Writes the URL and refreshes the formulas if changes have paused long enough (every frame).
-pub(crate) fn settle(ui: Ui) {
-    let t = super::now_ms();
-    if with_shell(|s| s.settle_at.is_some_and(|at| t >= at)).unwrap_or(false) {
-        write_now(ui);
-        super::refresh_formulas(ui);
+/// The settle timer: its callback, and the pending timeout's handle and due time.
+struct Settler {
+    cb: Closure<dyn FnMut()>,
+    armed: Option<(i32, f64)>,
+}
+
+thread_local! {
+    static SETTLER: RefCell<Option<Settler>> = const { RefCell::new(None) };
+}
+
+/// Makes sure the settle timer fires by `at` (ms, [`super::now_ms`] clock). A burst of changes
+/// keeps one timeout: it is re-armed only when the new time is earlier, and when it fires early
+/// (changes went on) it re-arms for what is left. A timer, not animation frames: an idle or
+/// dragging page needs no frame callback for the address bar.
+fn arm(at: f64) {
+    SETTLER.with(|s| {
+        // Borrowed only here and in the callback's bookkeeping, neither of which re-enters.
+        let Ok(mut s) = s.try_borrow_mut() else { return };
+        let Some(s) = s.as_mut() else { return };
+        if s.armed.is_some_and(|(_, due)| due <= at) {
+            return;
+        }
+        if let Some((h, _)) = s.armed.take() {
+            window().clear_timeout_with_handle(h);
+        }
+        let delay = (at - super::now_ms()).max(0.0).ceil() as i32;
+        if let Ok(h) = window().set_timeout_with_callback_and_timeout_and_arguments_0(s.cb.as_ref().unchecked_ref(), delay) {
+            s.armed = Some((h, at));
+        }
+    });
+}
+
+/// Starts the settle timer's callback: when changes have paused long enough it writes the URL and
+/// refreshes the formulas. On the owner's cleanup a pending timeout is cancelled.
+pub(crate) fn start_settler(ui: Ui) {
+    let cb = Closure::new(move || {
+        SETTLER.with(|s| {
+            if let Some(s) = s.borrow_mut().as_mut() {
+                s.armed = None;
+            }
+        });
+        let t = super::now_ms();
+        match with_shell(|s| s.settle_at).flatten() {
+            Some(at) if t >= at => {
+                write_now(ui);
+                super::refresh_formulas(ui);
+            }
+            Some(at) => arm(at),
+            None => {}
+        }
+    });
+    SETTLER.with(|s| *s.borrow_mut() = Some(Settler { cb, armed: None }));
+    // A change noted before the timer existed.
+    if let Some(at) = with_shell(|s| s.settle_at).flatten() {
+        arm(at);
     }
+    on_cleanup(|| {
+        SETTLER.with(|s| {
+            if let Some(Settler { armed: Some((h, _)), .. }) = s.borrow_mut().take() {
+                window().clear_timeout_with_handle(h);
+            }
+        });
+    });
 }
 
 /// Writes the lab's state into the address bar now (replacing the history entry).

@@ -243,6 +243,47 @@ test('transport: reset, single step and play animate the run', async () => {
   await close();
 });
 
+test('an idle page requests no animation frames; a change, background work and play wake the loop', async () => {
+  // Count the page's requestAnimationFrame calls (the test's own waits use timers, not frames).
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addInitScript(() => {
+    window.__raf = 0;
+    const raf = window.requestAnimationFrame.bind(window);
+    window.requestAnimationFrame = (f) => { window.__raf++; return raf(f); };
+  });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  const frames = () => page.evaluate(() => window.__raf);
+  const idleFor = async (ms) => { const a = await frames(); await page.waitForTimeout(ms); return (await frames()) - a; };
+  await page.goto(`${server.base}?lab=diffusion&autoplay=0`);
+  await page.waitForSelector('body[data-ready="1"]');
+  await page.waitForFunction(() => document.querySelector('#pending')?.hidden === true, null, { timeout: 60000 });
+  await page.waitForTimeout(400);
+  assert.equal(await idleFor(1000), 0, 'idle: no frames requested');
+  // A slider move: the loop wakes to write the address bar, then sleeps again.
+  const slider = page.locator('.controls .control.num:not([hidden]) input[type="range"]').first();
+  const key = await slider.evaluate((el) => el.closest('.control').dataset.key);
+  await slider.focus();
+  for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
+  const value = await page.inputValue(`#n-${key}`);
+  assert.equal(new URLSearchParams(await urlHas(page, key, value)).get(key), value, 'URL written after the change');
+  await page.waitForFunction(() => document.querySelector('#pending')?.hidden === true, null, { timeout: 60000 });
+  await page.waitForTimeout(400);
+  assert.equal(await idleFor(1000), 0, 'idle again after the change');
+  // Play: the run animates to its end, then the loop sleeps.
+  await page.goto(`${server.base}?lab=optimizers&autoplay=0&steps=40`);
+  await page.waitForSelector('body[data-ready="1"]');
+  await page.click('#reset');
+  assert.equal(await page.locator('#progress').innerText(), 'step 0 / 40');
+  await page.click('#play');
+  await page.waitForFunction(() => document.querySelector('#progress').textContent === 'step 40 / 40', null, { timeout: 15000 });
+  await page.waitForTimeout(400);
+  assert.equal(await idleFor(800), 0, 'idle after the run ends');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('HiDPI, dark theme and a phone-sized screen', async () => {
   const { page, problems, close } = await openPage(browser, `${server.base}?lab=optimizers&autoplay=0`,
     { viewport: { width: 375, height: 740 }, dpr: 2, colorScheme: 'dark', hasTouch: true });

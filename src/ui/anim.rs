@@ -1,9 +1,9 @@
 //! The animation loop: one `requestAnimationFrame` callback for the page's lifetime that advances
-//! a playing run, runs background work within a time budget. It requests
-//! no frame when there is nothing to do (woken by [`wake`]), and cancels its frame on cleanup.
+//! a playing run and runs background work within a time budget. It requests no frame when there
+//! is nothing to do (woken by [`wake`]), and cancels its frame on cleanup.
 
 use super::shell::{with_shell, Ui};
-use super::{draw_frame, refresh_formulas, refresh_panels, refresh_panels_throttled, url, window};
+use super::{draw_frame, refresh_formulas, refresh_panels, refresh_panels_throttled, window};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -78,7 +78,8 @@ thread_local! {
 /// the loop work (play, background work, an embed shown again).
 pub(crate) fn wake() {
     LOOP.with(|l| {
-        // A borrow can only be held by `wake` itself or `start_loop`, neither of which re-enters.
+        // Borrowed only for bookkeeping (here, the callback's first line, start and cleanup), none of
+        // which re-enters.
         let Ok(mut l) = l.try_borrow_mut() else { return };
         if let Some(l) = l.as_mut().filter(|l| !l.scheduled) {
             l.handle = window().request_animation_frame(l.cb.as_ref().unchecked_ref()).unwrap_or(0);
@@ -90,7 +91,7 @@ pub(crate) fn wake() {
 /// Whether the loop has work for the next frame. An idle page requests no frames: a perpetual
 /// `requestAnimationFrame` loop kept the main thread ~34–47 ms/s busy doing nothing (measured on
 /// an idle lab page; ~36 ms/s on a blank page), on every open tab and every embedded figure. (The
-/// address bar is written by a timer, [`url::start_settler`].)
+/// address bar is written by a timer, [`super::url::start_settler`].)
 fn has_work(ui: Ui) -> bool {
     let suspended = with_shell(|s| s.suspended).unwrap_or(false);
     !suspended && (ui.playing.get_untracked() || ui.pending.get_untracked().is_some())
@@ -124,7 +125,6 @@ pub(crate) fn start_loop(ui: Ui) {
         }
     });
     LOOP.with(|l| *l.borrow_mut() = Some(Loop { cb, handle: 0, scheduled: false }));
-    url::start_settler(ui);
     wake();
     // Playing or background work starting (from any control, key or message) wakes the loop.
     Effect::new(move |_| {

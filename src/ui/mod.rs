@@ -409,6 +409,7 @@ pub fn start() {
     input::install(ui);
     embed::install(ui, opts.embed);
     anim::start_loop(ui);
+    url::start_settler(ui);
     if opts.bench {
         bench::run(ui);
     } else if autoplay {

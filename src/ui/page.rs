@@ -29,7 +29,7 @@ pub(crate) fn Header() -> impl IntoView {
             <a class="brand" href="./">"flowlab"</a>
             <label class="lang">
                 <span class="sr-only">{t("Language")}</span>
-                <select id="lang" on:change=move |ev| url::switch_lang(&event_target_value(&ev))>
+                <select id="lang" autocomplete="off" on:change=move |ev| url::switch_lang(&event_target_value(&ev))>
                     <option value="en" selected=crate::i18n::lang() == Lang::En>"English"</option>
                     <option value="zh" selected=crate::i18n::lang() == Lang::Zh lang="zh-Hans">"中文"</option>
                 </select>
@@ -108,7 +108,7 @@ pub(crate) fn LabPage(ui: Ui, refs: Refs, meta: &'static LabMeta, slug: &'static
                             <button type="button" id="step" on:click=move |_| single_step(ui) aria-keyshortcuts="ArrowRight">{t("Step ›")}</button>
                             <button type="button" id="reset" on:click=move |_| reset(ui) aria-keyshortcuts="R">{t("⟲ Reset")}</button>
                             <label class="speed">{t("Speed")}" "
-                                <select id="speed" on:change=move |ev| { ui.speed.set(event_target_value(&ev).parse().unwrap_or(1.0)); }>
+                                <select id="speed" autocomplete="off" on:change=move |ev| { ui.speed.set(event_target_value(&ev).parse().unwrap_or(1.0)); }>
                                     <option value="0.25">"¼×"</option>
                                     <option value="0.5">"½×"</option>
                                     <option value="1" selected>"1×"</option>

@@ -72,20 +72,20 @@ pub fn ShareDialog(ui: Ui, open: RwSignal<bool>, controls: Vec<(&'static str, &'
             <h2 id="share-title">{t("Share this figure")}</h2>
             <label for="share-link">{t("Link to exactly this state")}</label>
             <div class="row">
-                <input id="share-link" type="text" readonly prop:value=link/>
+                <input id="share-link" type="text" autocomplete="off" readonly prop:value=link/>
                 <button type="button" id="copy-link" on:click=move |_| status.set(if copy(&link(), "share-link") { t("Link copied.").into() } else { t("Select the link and copy it.").into() })>{t("Copy link")}</button>
             </div>
             <fieldset>
                 <legend>{t("Embed (iframe)")}</legend>
                 <div class="row">
-                    <label><input type="checkbox" id="share-hide-panel" prop:checked=hide_panel on:change=move |ev| hide_panel.set(event_target_checked(&ev))/>" "{t("hide the control panel")}</label>
-                    <label><input type="checkbox" id="share-autoplay" prop:checked=autoplay on:change=move |ev| autoplay.set(event_target_checked(&ev))/>" "{t("autoplay")}</label>
+                    <label><input type="checkbox" id="share-hide-panel" autocomplete="off" prop:checked=hide_panel on:change=move |ev| hide_panel.set(event_target_checked(&ev))/>" "{t("hide the control panel")}</label>
+                    <label><input type="checkbox" id="share-autoplay" autocomplete="off" prop:checked=autoplay on:change=move |ev| autoplay.set(event_target_checked(&ev))/>" "{t("autoplay")}</label>
                 </div>
                 <details hidden=move || hide_panel.get()>
                     <summary>{t("Hide single controls")}</summary>
                     <div class="keys-grid">
                         {controls.into_iter().map(|(k, l)| view! {
-                            <label><input type="checkbox" on:change=move |ev| {
+                            <label><input type="checkbox" autocomplete="off" on:change=move |ev| {
                                 let on = event_target_checked(&ev);
                                 hidden_keys.update(|v| { v.retain(|x| *x != k); if on { v.push(k); } });
                             }/>" "{l}<code>{k}</code></label>
@@ -93,13 +93,13 @@ pub fn ShareDialog(ui: Ui, open: RwSignal<bool>, controls: Vec<(&'static str, &'
                     </div>
                 </details>
                 <div class="row">
-                    <label>{t("width")}" "<input type="number" id="share-width" min="240" max="2400" prop:value=move || width.get().to_string()
+                    <label>{t("width")}" "<input type="number" id="share-width" autocomplete="off" min="240" max="2400" prop:value=move || width.get().to_string()
                         on:change=move |ev| width.set(event_target_value(&ev).parse::<u32>().unwrap_or(900).clamp(240, 2400))/>" px"</label>
-                    <label>{t("height")}" "<input type="number" id="share-height" min="200" max="3000" prop:value=move || height.get().to_string()
+                    <label>{t("height")}" "<input type="number" id="share-height" autocomplete="off" min="200" max="3000" prop:value=move || height.get().to_string()
                         on:change=move |ev| height.set(event_target_value(&ev).parse::<u32>().unwrap_or(820).clamp(200, 3000))/>" px"</label>
                 </div>
                 <label for="share-snippet">{t("Snippet")}</label>
-                <textarea id="share-snippet" readonly rows="3" prop:value=snippet></textarea>
+                <textarea id="share-snippet" autocomplete="off" readonly rows="3" prop:value=snippet></textarea>
                 <button type="button" id="copy-snippet" on:click=move |_| status.set(if copy(&snippet(), "share-snippet") { t("Snippet copied.").into() } else { t("Select the snippet and copy it.").into() })>{t("Copy snippet")}</button>
                 <p class="muted">{t("Embedded pages post their height to the parent as {\"subject\":\"lti.frameResize\",\"height\":H}, which LMS pages use to size the frame.")}</p>
             </fieldset>

@@ -237,7 +237,15 @@ fn text(ctx: &CanvasRenderingContext2d, pen: &mut Pen, t: &TextOp) {
 /// Draws `ops` onto `ctx` (device pixels) over what is there.
 pub fn replay(ctx: &CanvasRenderingContext2d, ops: &[Op]) {
     let mut pen = Pen::default();
+    // The vertices of the context's current path, while it still holds the last `Op::Path`
+    // (a stroke keeps the path; only the ops that begin a path end it). A trajectory drawn
+    // as a halo and then in its colour is the same path twice: it is simplified and handed
+    // to the context once and stroked twice.
+    let mut current: Option<&[(i32, i32)]> = None;
     for op in ops {
+        if !matches!(op, Op::Path { .. } | Op::Rect { .. } | Op::Pixel(..) | Op::Image { .. }) {
+            current = None;
+        }
         match op {
             Op::Pixel((x, y), c) => {
                 pen.fill(ctx, *c);
@@ -263,11 +271,14 @@ pub fn replay(ctx: &CanvasRenderingContext2d, ops: &[Op]) {
             }
             Op::Path { points, colour, width } => {
                 pen.stroke(ctx, *colour, *width);
-                // Sub-pixel detail costs the software rasteriser per vertex and shows nothing.
-                if points.len() > 8 {
-                    polyline(ctx, &simplify_path(points, PATH_TOLERANCE));
-                } else {
-                    polyline(ctx, points);
+                if current != Some(points.as_slice()) {
+                    // Sub-pixel detail costs the software rasteriser per vertex and shows nothing.
+                    if points.len() > 8 {
+                        polyline(ctx, &simplify_path(points, PATH_TOLERANCE));
+                    } else {
+                        polyline(ctx, points);
+                    }
+                    current = Some(points);
                 }
                 ctx.stroke();
             }

@@ -46,7 +46,7 @@ impl Surface {
     /// Clears the canvas and replays `ops` onto it.
     pub fn paint(&self, ops: &[Op]) {
         self.ctx.clear_rect(0.0, 0.0, self.el.width() as f64, self.el.height() as f64);
-        replay(&self.ctx, ops);
+        replay_from(&self.ctx, ops, true);
     }
 }
 
@@ -98,6 +98,11 @@ fn put(ctx: &CanvasRenderingContext2d, r: &Raster, x: f64, y: f64) -> Option<()>
     let px: &[u8] = rgba.as_deref().unwrap_or(&r.px);
     let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(px), r.w, r.h).ok()?;
     ctx.put_image_data(&data, x, y).ok()
+}
+
+/// Whether `r` is on a staging canvas already (drawing it from there skips the upload).
+fn is_staged(r: &Raster) -> bool {
+    STAGED.with(|st| st.borrow().iter().any(|e| std::rc::Rc::ptr_eq(&e.px, &r.px)))
 }
 
 /// Stages `r` on an offscreen canvas (uploading it only if it is not there yet) and runs `f` with it.
@@ -236,6 +241,16 @@ fn text(ctx: &CanvasRenderingContext2d, pen: &mut Pen, t: &TextOp) {
 
 /// Draws `ops` onto `ctx` (device pixels) over what is there.
 pub fn replay(ctx: &CanvasRenderingContext2d, ops: &[Op]) {
+    replay_from(ctx, ops, false);
+}
+
+/// [`replay`]; `cleared` says the canvas was just cleared to transparent, so an image drawn
+/// before anything else, at its own size, can be put straight onto it: over transparent pixels
+/// `putImageData` leaves what blending it would (both store the same premultiplied values),
+/// without staging it on a canvas of its own and drawing that (a particle cloud's window
+/// changes size on every drag, and a staging canvas resized is a reallocation).
+fn replay_from(ctx: &CanvasRenderingContext2d, ops: &[Op], cleared: bool) {
+    let mut untouched = cleared;
     let mut pen = Pen::default();
     // The vertices of the context's current path, while it still holds the last `Op::Path`
     // (a stroke keeps the path; only the ops that begin a path end it). A trajectory drawn
@@ -246,6 +261,7 @@ pub fn replay(ctx: &CanvasRenderingContext2d, ops: &[Op]) {
         if !matches!(op, Op::Path { .. } | Op::Rect { .. } | Op::Pixel(..) | Op::Image { .. }) {
             current = None;
         }
+        let first = std::mem::replace(&mut untouched, false);
         match op {
             Op::Pixel((x, y), c) => {
                 pen.fill(ctx, *c);
@@ -304,8 +320,9 @@ pub fn replay(ctx: &CanvasRenderingContext2d, ops: &[Op]) {
             }
             Op::Text(t) => text(ctx, &mut pen, t),
             Op::Image { at, size, img } => {
-                if !img.alpha && *size == (img.w, img.h) {
-                    // An opaque image at its own size: one putImageData, no staging.
+                if (!img.alpha || (first && !is_staged(img))) && *size == (img.w, img.h) {
+                    // An opaque image at its own size, or any image on untouched transparent
+                    // pixels: one putImageData, no staging.
                     put(ctx, img, at.0 as f64, at.1 as f64);
                 } else {
                     ctx.set_image_smoothing_enabled(!img.pixelated);
@@ -328,7 +345,7 @@ pub fn replay(ctx: &CanvasRenderingContext2d, ops: &[Op]) {
 pub fn paint_ops(c: &HtmlCanvasElement, ops: &[Op]) {
     if let Some(ctx) = context(c) {
         ctx.clear_rect(0.0, 0.0, c.width() as f64, c.height() as f64);
-        replay(&ctx, ops);
+        replay_from(&ctx, ops, true);
     }
 }
 

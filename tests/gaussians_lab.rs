@@ -270,3 +270,35 @@ fn unstable_langevin_and_far_points_are_reported_not_drawn() {
     let l = lab("mode=flow&method=langevin&dt=0.1&t=2&n=200");
     assert!(l.readouts().iter().any(|r| r.text.contains("λ/(1 − dt/2λ)")));
 }
+
+#[test]
+fn a_flow_drag_redraws_the_foregrounds_only() {
+    use flowlab::lab::{Figure, Layer};
+    // The backgrounds of the flow figure and of its KL chart are axes: a drag of p or q₀ must
+    // leave their cache keys alone (a background redrawn on every drag once cost ~1.5 ms of it),
+    // while the foregrounds (cloud, ellipses, curves) follow the drag.
+    let theme = flowlab::plot::theme::Theme::light(1.0);
+    let mut l = lab("mode=flow&n=2000");
+    let keys = |l: &Instance<Gaussians>| (l.cache_key(Figure::Main, Layer::Background), l.cache_key(Figure::Aux, Layer::Background));
+    let fg = |l: &Instance<Gaussians>| {
+        let (mut main, mut aux) = (Vec::new(), Vec::new());
+        l.record(Figure::Main, Layer::Foreground, 600, 400, &theme, &mut main).unwrap();
+        l.record(Figure::Aux, Layer::Foreground, 600, 200, &theme, &mut aux).unwrap();
+        (format!("{main:?}"), format!("{aux:?}"))
+    };
+    let (k0, f0) = (keys(&l), fg(&l));
+    assert!(k0.0.is_some() && k0.1.is_some(), "both backgrounds are cached: {k0:?}");
+    // q₀'s centre (−2, 2), then p's (1, −0.5), each moved a little, as a drag is.
+    let (q0, p0) = (l.params().mu_q, l.params().mu_p);
+    assert_eq!((q0, p0), ([-2.0, 2.0], [1.0, -0.5]));
+    for (x, y) in [(-2.0, 2.0), (-1.9, 2.05), (1.0, -0.5), (1.1, -0.4)] {
+        l.pointer(x, y);
+        l.finish();
+    }
+    assert_eq!(l.params().mu_q, [-1.9, 2.05]);
+    assert_eq!(l.params().mu_p, [1.1, -0.4]);
+    assert_eq!(keys(&l), k0, "a drag keeps both backgrounds");
+    let f1 = fg(&l);
+    assert_ne!(f1.0, f0.0, "the flow figure's foreground follows the drag");
+    assert_ne!(f1.1, f0.1, "the KL curves follow the drag");
+}

@@ -49,11 +49,15 @@ pub fn cache_key(fig: Figure, layer: Layer, p: &Params, s: &State) -> Option<u64
         // Fixed axes; the 1-D density chart's height follows the widths.
         (Figure::Main, Layer::Background) => match p.mode {
             Mode::Divergence if p.dim == 1 => Some(key_of(&(1u8, density_top(p).to_bits()))),
-            Mode::Flow => Some(key_of(&(2u8, format!("{:?}", (p.mu_p, p.sd_p, p.ang_p, p.mu_q, p.sd_q, p.ang_q))))),
+            Mode::Flow => Some(key_of(&2u8)),
             m => Some(key_of(&(3u8, m))),
         },
         // The flow's KL curve changes with the parameters only; the dots are the foreground.
-        (Figure::Aux, Layer::Background) if p.mode == Mode::Flow => Some(key_of(&(4u8, format!("{p:?}")))),
+        // The KL chart's axes follow the curves' decades and the time span; the curves, the key
+        // over them and the dots are the foreground (a drag changes the curves, not the axes).
+        (Figure::Aux, Layer::Background) if p.mode == Mode::Flow => {
+            Some(key_of(&(4u8, s.flow.as_ref().and_then(|f| f.as_ref().ok()).map(|f| (flow_decades(f).0.to_bits(), flow_decades(f).1.to_bits(), f.t_max.to_bits())))))
+        }
         // The learning curve changes when a size completes.
         (Figure::Aux, Layer::Background) if p.mode == Mode::Classify => {
             Some(key_of(&(5u8, format!("{:?}", p.methods), s.curve.as_ref().map(|c| (c.job / super::model::REPEATS, c.seed)), format!("{:?}", s.curve.as_ref().map(|c| c.spec)))))
@@ -376,12 +380,9 @@ fn splat_window((w, h): (u32, u32), v: &View, pts: &[Vec2], size: i64) -> Option
 fn flow_main<DB: Blit>(layer: Layer, area: &DrawingArea<DB, Shift>, p: &Params, s: &State, theme: &Theme) -> DrawResult<PlotFrame, DB> {
     let (chart, v) = field_chart(area, &VIEW, theme, layer.background())?;
     let Some(Ok(f)) = &s.flow else { return Ok(frame_of(&chart, &v)) };
-    if layer.background() {
-        ellipses(&chart, &v, f.flow.target(), theme.series(P_COL), theme)?;
-        poly(&chart, &v, &f.flow.init().ellipse(1.0, 96), theme.series(Q_COL).mix(0.6).stroke_width(theme.px(1.2)))?;
-        label(&chart, &v, f.flow.target().mean(), "p", theme.series(P_COL), theme)?;
-        label(&chart, &v, f.flow.init().mean(), "q₀", theme.series(Q_COL), theme)?;
-    }
+    // Everything but the axes is the foreground: a drag moves p or q₀, and a background
+    // redrawn on every drag (grid, ticks, labels, a full-canvas clear) cost more than the
+    // few curves it saved the foreground.
     if layer.foreground() {
         if let Ok(pf) = &f.particles {
             let plot = chart.plotting_area().strip_coord_spec();
@@ -400,6 +401,12 @@ fn flow_main<DB: Blit>(layer: Layer, area: &DrawingArea<DB, Shift>, p: &Params, 
                 let at = plot.shrink((win.at.0 as u32, win.at.1 as u32), win.size);
                 draw_raster(&at, &Raster::rgba(win.size.0, win.size.1, rgba))?;
             }
+        }
+        ellipses(&chart, &v, f.flow.target(), theme.series(P_COL), theme)?;
+        poly(&chart, &v, &f.flow.init().ellipse(1.0, 96), theme.series(Q_COL).mix(0.6).stroke_width(theme.px(1.2)))?;
+        label(&chart, &v, f.flow.target().mean(), "p", theme.series(P_COL), theme)?;
+        label(&chart, &v, f.flow.init().mean(), "q₀", theme.series(Q_COL), theme)?;
+        if let Ok(pf) = &f.particles {
             if let Ok(m) = f.flow.moments(pf.time()) {
                 if let Ok(qt) = Gaussian::from_cov(2, m.m, m.c) {
                     ellipses(&chart, &v, &qt, theme.series(QT_COL), theme)?;
@@ -457,11 +464,16 @@ fn decades(vals: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo, hi)
 }
 
+/// The KL chart's y range: the decades its curves span.
+fn flow_decades(f: &FlowState) -> (f64, f64) {
+    decades(f.curve.iter().chain(&f.em_curve).map(|q| q.1))
+}
+
 fn flow_aux<DB: Blit>(layer: Layer, area: &DrawingArea<DB, Shift>, f: &FlowState, theme: &Theme) -> DrawResult<(), DB> {
-    let (lo, hi) = decades(f.curve.iter().chain(&f.em_curve).map(|q| q.1));
+    let (lo, hi) = flow_decades(f);
     let chart = log_chart(area, (0.0, f.t_max), (lo, hi), (t("time t"), t("KL(q_t‖p)")), layer.background(), theme)?;
     let clampy = |pts: &[(f64, f64)]| pts.iter().map(|&(x, y)| (x, y.clamp(lo, hi))).collect::<Vec<_>>();
-    if layer.background() {
+    if layer.foreground() {
         chart.plotting_area().draw(&PathElement::new(clampy(&f.curve), theme.series(QT_COL).stroke_width(theme.px(2.0))))?;
         if !f.em_curve.is_empty() {
             chart.plotting_area().draw(&PathElement::new(clampy(&f.em_curve), theme.series(5).stroke_width(theme.px(1.5))))?;
@@ -472,8 +484,6 @@ fn flow_aux<DB: Blit>(layer: Layer, area: &DrawingArea<DB, Shift>, f: &FlowState
         }
         keys.push((Swatch::Box(theme.fg), t("particles' fitted Gaussian").to_string()));
         key_box(&chart, Corner::UpperRight, &keys, theme)?;
-    }
-    if layer.foreground() {
         let abs = chart.plotting_area();
         for &(x, y) in &f.dots {
             if x <= f.t_max && y.is_finite() {

@@ -52,11 +52,14 @@ pub fn cache_key(fig: Figure, layer: Layer, p: &Params, s: &State) -> Option<u64
             Mode::Flow => Some(key_of(&2u8)),
             m => Some(key_of(&(3u8, m))),
         },
-        // The flow's KL curve changes with the parameters only; the dots are the foreground.
         // The KL chart's axes follow the curves' decades and the time span; the curves, the key
         // over them and the dots are the foreground (a drag changes the curves, not the axes).
         (Figure::Aux, Layer::Background) if p.mode == Mode::Flow => {
-            Some(key_of(&(4u8, s.flow.as_ref().and_then(|f| f.as_ref().ok()).map(|f| (flow_decades(f).0.to_bits(), flow_decades(f).1.to_bits(), f.t_max.to_bits())))))
+            let axes = s.flow.as_ref().and_then(|f| f.as_ref().ok()).map(|f| {
+                let (lo, hi) = flow_decades(f);
+                (lo.to_bits(), hi.to_bits(), f.t_max.to_bits())
+            });
+            Some(key_of(&(4u8, axes)))
         }
         // The learning curve changes when a size completes.
         (Figure::Aux, Layer::Background) if p.mode == Mode::Classify => {

@@ -390,9 +390,9 @@ pub fn start() {
         view! { <page::LabPage ui=ui refs=refs meta=meta slug=slug controls=controls_info.clone()/> }
     });
     with_shell(|s| {
-        s.figures.main_bg = refs.main_bg.get_untracked().and_then(canvas::Surface::new);
-        s.figures.main_fg = refs.main_fg.get_untracked().and_then(canvas::Surface::new);
-        s.figures.aux = refs.aux.get_untracked().and_then(canvas::Surface::new);
+        s.figures.main_bg = refs.main_bg.get_untracked().and_then(canvas::Surface::on_page);
+        s.figures.main_fg = refs.main_fg.get_untracked().and_then(canvas::Surface::on_page);
+        s.figures.aux = refs.aux.get_untracked().and_then(canvas::Surface::on_page);
     });
     if !notes.is_empty() {
         // The URL shows what is actually used: clamped and ignored values are rewritten.

@@ -34,7 +34,7 @@ pub enum Figure {
     Aux,
 }
 
-/// What to draw of a figure. The browser keeps the background and the foreground of the main
+/// What to draw of a figure. The browser keeps the background and the foreground of each
 /// figure on two stacked canvases and redraws each only when its [`Lab::cache_key`] says so; SVG
 /// output draws `All`. Every layer draws on every surface.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -48,7 +48,7 @@ pub(crate) fn layout() -> bool {
         for c in [&s.figures.main_bg, &s.figures.main_fg].into_iter().flatten() {
             changed |= super::canvas::fit(c, w, main_h, dpr);
         }
-        if let Some(c) = &s.figures.aux {
+        for c in [&s.figures.aux_bg, &s.figures.aux].into_iter().flatten() {
             changed |= super::canvas::fit(c, w, aux_h, dpr);
         }
         changed

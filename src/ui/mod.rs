@@ -392,6 +392,7 @@ pub fn start() {
     with_shell(|s| {
         s.figures.main_bg = refs.main_bg.get_untracked().and_then(canvas::Surface::on_page);
         s.figures.main_fg = refs.main_fg.get_untracked().and_then(canvas::Surface::on_page);
+        s.figures.aux_bg = refs.aux_bg.get_untracked().and_then(canvas::Surface::on_page);
         s.figures.aux = refs.aux.get_untracked().and_then(canvas::Surface::on_page);
     });
     if !notes.is_empty() {

@@ -16,7 +16,9 @@ pub(crate) struct Refs {
     pub main_bg: NodeRef<Canvas>,
     /// Foreground of the main figure.
     pub main_fg: NodeRef<Canvas>,
-    /// The linked chart.
+    /// Background of the linked chart.
+    pub aux_bg: NodeRef<Canvas>,
+    /// The linked chart (its foreground, over `aux_bg`).
     pub aux: NodeRef<Canvas>,
 }
 
@@ -130,7 +132,12 @@ pub(crate) fn LabPage(ui: Ui, refs: Refs, meta: &'static LabMeta, slug: &'static
                         <button type="button" id="share-open" on:click=move |_| { url::write_now(ui); share_open.set(true); open_dialog("share"); }>{t("Share")}</button>
                         <button type="button" id="help-open" aria-label=t("Keyboard shortcuts") on:click=move |_| open_dialog("help")>"?"</button>
                     </div>
-                    {has_aux.then(|| view! { <canvas id="aux" node_ref=refs.aux role="img" aria-label=meta.t(meta.aux_caption)></canvas> })}
+                    {has_aux.then(|| view! {
+                        <div class="stack aux-stack">
+                            <canvas id="aux-bg" node_ref=refs.aux_bg aria-hidden="true"></canvas>
+                            <canvas id="aux" node_ref=refs.aux role="img" aria-label=meta.t(meta.aux_caption)></canvas>
+                        </div>
+                    })}
                     <div class="exports" role="group" aria-label=t("Download")>
                         <span>{t("Download")}" "</span>
                         {["png", "svg", "csv", "json"].into_iter().map(|k| view! {

@@ -3,7 +3,7 @@
 // post's surge but not the exact one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sharedBrowser, openPage, canvasDigest, search, urlHas } from './harness.mjs';
+import { sharedBrowser, openPage, canvasDigest, AUX, search, urlHas } from './harness.mjs';
 
 const shared = sharedBrowser(before, after);
 
@@ -19,14 +19,14 @@ test('adam: the hessian view shows the closed forms; switching to batch changes 
   assert.match(text, /√v̂ \(simulated\)[^\n]*after 2000 steps/);
   const fg0 = await canvasDigest(page, '#main-fg');
   const bg0 = await canvasDigest(page, '#main-bg');
-  const aux0 = await canvasDigest(page, '#aux');
+  const aux0 = await canvasDigest(page, AUX);
   await page.selectOption('#c-mode', 'batch');
   assert.match(await urlHas(page, 'mode', 'batch'), /mode=batch/, 'mode written to the URL');
   await page.waitForFunction(() => /surge/.test(document.querySelector('#readouts')?.innerText ?? ''));
   const fg1 = await canvasDigest(page, '#main-fg');
   const bg1 = await canvasDigest(page, '#main-bg');
   assert.ok(fg1.hash !== fg0.hash || bg1.hash !== bg0.hash, 'the main figure changed');
-  assert.notEqual((await canvasDigest(page, '#aux')).hash, aux0.hash, 'the linked charts changed');
+  assert.notEqual((await canvasDigest(page, AUX)).hash, aux0.hash, 'the linked charts changed');
   const b = await readouts(page);
   for (const label of ['η_max', 'B_noise', 'B_simple', 'β_noise']) assert.ok(b.includes(label), `readout ${label}:\n${b}`);
   assert.match(b, /surge[^\n]*yes \(post\) · yes \(exact\)/);

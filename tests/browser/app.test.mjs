@@ -39,12 +39,15 @@ test('landing page lists every lab with a drawn thumbnail and no errors', async 
 /** Two animation frames: whatever the last event scheduled has been painted. */
 const settled = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
+/** Every layer of the figure and of the linked chart, where the lab has one. */
+const LAYERS = ['#main-bg', '#main-fg', '#aux-bg', '#aux'];
+
 /** Where the canvases differ from the images saved in sessionStorage before a reload. */
 const pixelDiff = (page) =>
-  page.evaluate(async () => {
+  page.evaluate(async (layers) => {
     const saved = JSON.parse(sessionStorage.getItem('fig'));
     const out = [];
-    for (const [i, sel] of ['#main-bg', '#main-fg'].entries()) {
+    for (const [i, sel] of layers.filter((s) => document.querySelector(s)).entries()) {
       const c = document.querySelector(sel);
       const img = new Image();
       img.src = saved[i];
@@ -64,7 +67,7 @@ const pixelDiff = (page) =>
       out.push(`${sel} ${c.width}x${c.height} (saved ${img.width}x${img.height}): ${n} px differ` + (n ? ` in x ${x0}..${x1}, y ${y0}..${y1}` : ''));
     }
     return out.join('; ');
-  });
+  }, LAYERS);
 
 test('every lab: moving a slider changes the URL, the numeric field and the canvas pixels', async () => {
   for (const slug of labs) {
@@ -72,7 +75,9 @@ test('every lab: moving a slider changes the URL, the numeric field and the canv
     // What a person sees is both layers (labs without a cached background draw on the top one).
     const colours = Math.max(await canvasColours(page, '#main-bg'), await canvasColours(page, '#main-fg'));
     assert.ok(colours > 20, `${slug}: figure drawn`);
-    const figure = async () => `${(await canvasDigest(page, '#main-bg')).hash}:${(await canvasDigest(page, '#main-fg')).hash}`;
+    // Both layers of the figure and, where there is one, of the linked chart: a layer kept from
+    // before the change must show what a fresh draw after a reload shows.
+    const figure = async () => (await Promise.all(LAYERS.map(async (s) => ((await page.$(s)) ? (await canvasDigest(page, s)).hash : '-')))).join(':');
     const slider = page.locator('.controls .control.num:not([hidden]) input[type="range"]').first();
     const key = await slider.evaluate((el) => el.closest('.control').dataset.key);
     const before = { url: await search(page), fig: await figure(), field: await page.inputValue(`#n-${key}`) };
@@ -84,7 +89,7 @@ test('every lab: moving a slider changes the URL, the numeric field and the canv
     await page.waitForFunction(() => document.querySelector('#pending')?.hidden !== false, null, { timeout: 60000 });
     await settled(page);
     const afterFig = await figure();
-    await page.evaluate(() => sessionStorage.setItem('fig', JSON.stringify(['#main-bg', '#main-fg'].map((s) => document.querySelector(s).toDataURL()))));
+    await page.evaluate((layers) => sessionStorage.setItem('fig', JSON.stringify(layers.filter((s) => document.querySelector(s)).map((s) => document.querySelector(s).toDataURL()))), LAYERS);
     assert.notEqual(afterUrl, before.url, `${slug}: URL changed`);
     assert.match(afterUrl, new RegExp(`[?&]${key}=`), `${slug}: URL carries ${key}`);
     assert.notEqual(afterField, before.field, `${slug}: numeric field shows the new value`);

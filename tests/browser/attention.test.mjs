@@ -3,7 +3,7 @@
 // spectra and curves in chunks under a progress bar while frames keep coming.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sharedBrowser, workDone as done, openPage, canvasDigest, search, urlHas } from './harness.mjs';
+import { sharedBrowser, workDone as done, openPage, canvasDigest, AUX, search, urlHas } from './harness.mjs';
 
 const shared = sharedBrowser(before, after);
 
@@ -52,7 +52,7 @@ test('attention: the n slider changes the URL, the figure and the entropy readou
   const { page, problems, close } = await openPage(shared.browser, `${shared.server.base}?lab=attention`);
   await done(page);
   const bg0 = await canvasDigest(page, '#main-bg');
-  const aux0 = await canvasDigest(page, '#aux');
+  const aux0 = await canvasDigest(page, AUX);
   const h0 = await readout(page, 'Mean row entropy');
   const slider = page.locator('.control[data-key="n"] input[type="range"]');
   await slider.focus();
@@ -62,7 +62,7 @@ test('attention: the n slider changes the URL, the figure and the entropy readou
   assert.ok(n > 32, `n raised in the URL: ${n}`);
   assert.equal(await page.inputValue('#n-n'), String(n));
   assert.notEqual((await canvasDigest(page, '#main-bg')).hash, bg0.hash, 'matrices redrawn');
-  assert.notEqual((await canvasDigest(page, '#aux')).hash, aux0.hash, 'linked charts redrawn');
+  assert.notEqual((await canvasDigest(page, AUX)).hash, aux0.hash, 'linked charts redrawn');
   const h1 = await readout(page, 'Mean row entropy');
   assert.notEqual(h1, h0, 'entropy readout changed');
   assert.match(h1, new RegExp(`ln n = ${Math.log(n).toPrecision(4).replace('.', '\\.')}`), h1);

@@ -2,7 +2,7 @@
 // divergences a person reads, the pixels and the URL; each mode draws its own figure and readouts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sharedBrowser, workDone, openPage, canvasDigest, search } from './harness.mjs';
+import { sharedBrowser, workDone, openPage, canvasDigest, AUX, search } from './harness.mjs';
 
 const shared = sharedBrowser(before, after);
 
@@ -26,7 +26,7 @@ test('gaussians: dragging q\'s axis handle reshapes q and changes KL, pixels and
   const text = await readouts(page);
   for (const name of ['KL(q‖p)', 'Bhattacharyya', 'Hellinger²', 'W₂²', 'naive foil', 'OT map A']) assert.ok(text.includes(name), `${name} shown`);
   const fg0 = await canvasDigest(page, '#main-fg');
-  const aux0 = await canvasDigest(page, '#aux');
+  const aux0 = await canvasDigest(page, AUX);
   // q's first axis handle is at μ_q + √2·(1, 0).
   const [hx, hy] = await toPage(page, 1 + Math.SQRT2, 0);
   const [tx, ty] = await toPage(page, 2.6, 1.6);
@@ -40,7 +40,7 @@ test('gaussians: dragging q\'s axis handle reshapes q and changes KL, pixels and
   assert.equal(await page.inputValue('#c-sd_q'), q.get('sd_q'), 'the field shows the dragged axes');
   assert.notEqual(await klLine(page), line0, 'KL(p‖q) changed');
   assert.notEqual((await canvasDigest(page, '#main-fg')).hash, fg0.hash, 'the ellipse moved');
-  assert.notEqual((await canvasDigest(page, '#aux')).hash, aux0.hash, 'bars and sweep redrawn');
+  assert.notEqual((await canvasDigest(page, AUX)).hash, aux0.hash, 'bars and sweep redrawn');
   assert.deepEqual(problems, []);
   await close();
 });

@@ -93,19 +93,27 @@ export async function openPage(browser, url, opts = {}) {
   return { page, problems, close: () => context.close() };
 }
 
-/** A digest of a canvas' pixels: changes whenever what a person sees there changes. */
+/** A digest of a canvas' pixels: changes whenever what a person sees there changes. A selector
+ * that matches several canvases (a figure's stacked layers, e.g. `#aux-bg, #aux`) digests them all
+ * in document order. */
 export async function canvasDigest(page, selector) {
-  return page.$eval(selector, (c) => {
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  return page.$$eval(selector, (cs) => {
+    if (!cs.length) throw new Error('no canvas');
     let h = 2166136261 >>> 0, ink = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      h = Math.imul(h ^ d[i], 16777619) >>> 0; h = Math.imul(h ^ d[i + 1], 16777619) >>> 0;
-      h = Math.imul(h ^ d[i + 2], 16777619) >>> 0; h = Math.imul(h ^ d[i + 3], 16777619) >>> 0;
-      if (d[i + 3] !== 0) ink++;
+    for (const c of cs) {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      for (let i = 0; i < d.length; i += 4) {
+        h = Math.imul(h ^ d[i], 16777619) >>> 0; h = Math.imul(h ^ d[i + 1], 16777619) >>> 0;
+        h = Math.imul(h ^ d[i + 2], 16777619) >>> 0; h = Math.imul(h ^ d[i + 3], 16777619) >>> 0;
+        if (d[i + 3] !== 0) ink++;
+      }
     }
-    return { hash: h, ink, w: c.width, h: c.height };
+    return { hash: h, ink, w: cs[0].width, h: cs[0].height };
   });
 }
+
+/** The linked chart's two layers, for [`canvasDigest`]. */
+export const AUX = '#aux-bg, #aux';
 
 /** Number of distinct colours on a canvas (a blank or single-colour canvas has 1). */
 export async function canvasColours(page, selector) {

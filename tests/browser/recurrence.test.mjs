@@ -3,7 +3,7 @@
 // text, a large problem sweeps in chunks while frames keep coming, and the SSM's time cursor.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sharedBrowser, workDone, openPage, canvasDigest, search, urlHas } from './harness.mjs';
+import { sharedBrowser, workDone, openPage, canvasDigest, AUX, search, urlHas } from './harness.mjs';
 
 const shared = sharedBrowser(before, after);
 
@@ -42,12 +42,12 @@ test('recurrence: switching mode changes the pixels and the URL, and back', asyn
   const { page, problems, close } = await openPage(shared.browser, `${shared.server.base}?lab=recurrence`);
   await done(page);
   const bg0 = await canvasDigest(page, '#main-bg');
-  const aux0 = await canvasDigest(page, '#aux').catch(() => null);
+  const aux0 = await canvasDigest(page, AUX).catch(() => null);
   await page.selectOption('#c-mode', 'ssm');
   await done(page);
   assert.equal(new URLSearchParams(await search(page)).get('mode'), 'ssm');
   assert.notEqual((await canvasDigest(page, '#main-bg')).hash, bg0.hash, 'the SSM figure replaced the heat map');
-  if (aux0) assert.notEqual((await canvasDigest(page, '#aux')).hash, aux0.hash, 'the linked chart changed too');
+  if (aux0) assert.notEqual((await canvasDigest(page, AUX)).hash, aux0.hash, 'the linked chart changed too');
   const text = await readouts(page);
   assert.match(text, /max difference between routes/, text);
   assert.match(text, /ρ\(Ā\) = 0\.95/, text);
@@ -100,10 +100,10 @@ test('recurrence: the SSM time cursor moves the reconstruction; L changes the ke
   const text = await readouts(page);
   assert.match(text, /t = 100\)/, text);
   assert.notEqual(/max \|u − û\| on \[0, t\]: ([0-9.e−-]+)/.exec(text)?.[1], r0, 'a different reconstruction error');
-  const aux0 = await canvasDigest(page, '#aux').catch(() => null);
+  const aux0 = await canvasDigest(page, AUX).catch(() => null);
   await setNumber(page, 'L', 64);
   assert.equal(new URLSearchParams(await search(page)).get('L'), '64');
-  if (aux0) assert.notEqual((await canvasDigest(page, '#aux')).hash, aux0.hash, 'kernel redrawn');
+  if (aux0) assert.notEqual((await canvasDigest(page, AUX)).hash, aux0.hash, 'kernel redrawn');
   assert.deepEqual(problems, []);
   await close();
 });
@@ -191,11 +191,11 @@ test('recurrence: the eigenvector wall follows d (W2-T9) and appears only for th
   await done(page);
   const wall = async () => /Eigenvector wall[^\n]*/.exec(await readouts(page))?.[0] ?? '';
   assert.match(await wall(), /λ = 2: \|S_λ\| = /, 'd = 8: λ = ⌊8/3⌋ = 2');
-  const aux0 = await canvasDigest(page, '#aux');
+  const aux0 = await canvasDigest(page, AUX);
   await setNumber(page, 'd', 24);
   // W2-T9: |S_{d/3}| = 5.323747128e-8 for d = 24.
   assert.match(await wall(), /λ = 8: \|S_λ\| = 5\.3237\d*e[−-]8/, await wall());
-  assert.notEqual((await canvasDigest(page, '#aux')).hash, aux0.hash, 'the linked charts were redrawn');
+  assert.notEqual((await canvasDigest(page, AUX)).hash, aux0.hash, 'the linked charts were redrawn');
   await page.selectOption('#c-basis', 'diagonal');
   await done(page);
   assert.equal(await wall(), '', 'no wall for a diagonal system');

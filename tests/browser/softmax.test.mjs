@@ -2,7 +2,7 @@
 // classes) changes the URL, the pixels and the numbers a person reads.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sharedBrowser, openPage, canvasDigest, search } from './harness.mjs';
+import { sharedBrowser, openPage, canvasDigest, AUX, search } from './harness.mjs';
 
 const shared = sharedBrowser(before, after);
 
@@ -13,7 +13,7 @@ test('softmax: dragging the logit point moves every map and rewrites z in the UR
   assert.equal(await page.locator('#play').isVisible(), false, 'no animation controls on a static lab');
   const box = await page.locator('#main-fg').boundingBox();
   const fg0 = await canvasDigest(page, '#main-fg');
-  const aux0 = await canvasDigest(page, '#aux');
+  const aux0 = await canvasDigest(page, AUX);
   const line0 = await softmaxLine(page);
   assert.match(line0, /p = \(0\.5741, 0\.3482, 0\.0777\)/, 'the spec value is shown');
   // The logit plane is the left half: drag from its centre towards the lower right (raises z₃).
@@ -29,13 +29,13 @@ test('softmax: dragging the logit point moves every map and rewrites z in the UR
   assert.equal(await page.inputValue('#c-z'), z, 'the text field shows the dragged logits');
   assert.notEqual((await canvasDigest(page, '#main-fg')).hash, fg0.hash, 'markers moved');
   assert.notEqual(await softmaxLine(page), line0, 'the softmax readout changed');
-  assert.equal((await canvasDigest(page, '#aux')).hash === aux0.hash, false, 'small multiples mark the new point');
+  assert.equal((await canvasDigest(page, AUX)).hash === aux0.hash, false, 'small multiples mark the new point');
   // The α slider reshapes entmax's support regions in the small multiples.
-  const auxBefore = await canvasDigest(page, '#aux');
+  const auxBefore = await canvasDigest(page, AUX);
   await page.fill('#n-alpha', '2.6');
   await page.press('#n-alpha', 'Enter');
   await page.waitForTimeout(100);
-  assert.notEqual((await canvasDigest(page, '#aux')).hash, auxBefore.hash, 'support regions redrawn');
+  assert.notEqual((await canvasDigest(page, AUX)).hash, auxBefore.hash, 'support regions redrawn');
   assert.equal(new URLSearchParams(await search(page)).get('alpha'), '2.6');
   assert.deepEqual(problems, []);
   await close();

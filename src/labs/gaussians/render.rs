@@ -335,6 +335,11 @@ fn splat_in(buf: &mut [u8], win: Window, v: &View, pts: impl Iterator<Item = Vec
     let (w, h) = win.full;
     let (bw, bh) = (win.size.0 as i64, win.size.1 as i64);
     let (sx, sy) = (w as f64 / (v.xmax - v.xmin), h as f64 / (v.ymax - v.ymin));
+    // The pixels a dot may touch: the plot's and the window's, intersected once, so that the
+    // loops over a dot's pixels need no test per pixel (20,000 dots of 9 pixels per frame).
+    let (lo_u, hi_u) = (win.at.0.max(0), (win.at.0 + bw).min(w as i64));
+    let (lo_q, hi_q) = (win.at.1.max(0), (win.at.1 + bh).min(h as i64));
+    let hollow = ring && size > 2;
     for x in pts {
         let (u, q) = ((x[0] - v.xmin) * sx, (v.ymax - x[1]) * sy);
         // Also rejects NaN (every comparison is false).
@@ -342,18 +347,19 @@ fn splat_in(buf: &mut [u8], win: Window, v: &View, pts: impl Iterator<Item = Vec
             continue;
         }
         let (u, q) = (u as i64 - size / 2, q as i64 - size / 2);
-        for qq in q.max(0)..(q + size).min(h as i64) {
-            for uu in u.max(0)..(u + size).min(w as i64) {
-                // A ring (class 1) leaves its centre open: shape, not only colour, tells the classes apart.
-                if ring && size > 2 && qq > q && qq < q + size - 1 && uu > u && uu < u + size - 1 {
-                    continue;
+        let (u0, u1) = (u.max(lo_u), (u + size).min(hi_u));
+        if u0 >= u1 {
+            continue;
+        }
+        for qq in q.max(lo_q)..(q + size).min(hi_q) {
+            let row = (qq - win.at.1) as usize * bw as usize;
+            let span = &mut buf[(row + (u0 - win.at.0) as usize) * 4..(row + (u1 - win.at.0) as usize) * 4];
+            // A ring (class 1) leaves its centre open: shape, not only colour, tells the classes apart.
+            let open = hollow && qq > q && qq < q + size - 1;
+            for (px, uu) in span.chunks_exact_mut(4).zip(u0..) {
+                if !(open && uu > u && uu < u + size - 1) {
+                    px.copy_from_slice(&c);
                 }
-                let (bu, bq) = (uu - win.at.0, qq - win.at.1);
-                if bu < 0 || bq < 0 || bu >= bw || bq >= bh {
-                    continue;
-                }
-                let k = (bq as usize * bw as usize + bu as usize) * 4;
-                buf[k..k + 4].copy_from_slice(&c);
             }
         }
     }
@@ -395,10 +401,26 @@ fn flow_main<DB: Blit>(layer: Layer, area: &DrawingArea<DB, Shift>, p: &Params, 
             // was ~1 ms of every drag and frame for a cloud that fills a fifth of the plot.
             if let Some(win) = splat_window((pw, ph), &v, pf.particles(), dot) {
                 let mut rgba = vec![0u8; win.size.0 as usize * win.size.1 as usize * 4];
-                // One pass per colour band (BANDS passes over the particles, each writing its own colour).
+                // Band by band (a later band's dots cover an earlier one's), each in particle
+                // order: the particles grouped by band once (a counting sort), not BANDS passes
+                // over all of them.
+                let all = pf.particles();
+                let mut start = [0usize; BANDS + 1];
+                for &k in &f.band {
+                    start[k as usize + 1] += 1;
+                }
+                for b in 0..BANDS {
+                    start[b + 1] += start[b];
+                }
+                let mut next = start;
+                let mut order = vec![0u32; f.band.len()];
+                for (i, &k) in f.band.iter().enumerate() {
+                    order[next[k as usize]] = i as u32;
+                    next[k as usize] += 1;
+                }
                 for b in 0..BANDS {
                     let c = crate::plot::raster::mix(theme.series(3), theme.series(QT_COL), b as f64 / (BANDS - 1) as f64);
-                    let pts = pf.particles().iter().zip(&f.band).filter(|(_, &k)| k as usize == b).map(|(x, _)| *x);
+                    let pts = order[start[b]..start[b + 1]].iter().filter_map(|&i| all.get(i as usize).copied());
                     splat_in(&mut rgba, win, &v, pts, [c[0], c[1], c[2], 190], dot, false);
                 }
                 let at = plot.shrink((win.at.0 as u32, win.at.1 as u32), win.size);
@@ -690,6 +712,51 @@ fn simplex_aux<DB: Blit>(area: &DrawingArea<DB, Shift>, p: &Params, sx: &Simplex
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The dot writer against the obvious per-pixel one (every pixel tested against the plot,
+    /// the window and the ring), for windows that cut dots on every side.
+    #[test]
+    fn splat_sets_the_pixels_the_per_pixel_rule_sets() {
+        fn reference(buf: &mut [u8], win: Window, v: &View, pts: &[Vec2], c: [u8; 4], size: i64, ring: bool) {
+            let (w, h) = win.full;
+            let (sx, sy) = (w as f64 / (v.xmax - v.xmin), h as f64 / (v.ymax - v.ymin));
+            for x in pts {
+                let (u, q) = ((x[0] - v.xmin) * sx, (v.ymax - x[1]) * sy);
+                if !(u >= 0.0 && q >= 0.0 && u < w as f64 && q < h as f64) {
+                    continue;
+                }
+                let (u, q) = (u as i64 - size / 2, q as i64 - size / 2);
+                for qq in q..q + size {
+                    for uu in u..u + size {
+                        let on_plot = uu >= 0 && qq >= 0 && uu < w as i64 && qq < h as i64;
+                        let (bu, bq) = (uu - win.at.0, qq - win.at.1);
+                        let in_win = bu >= 0 && bq >= 0 && bu < win.size.0 as i64 && bq < win.size.1 as i64;
+                        let centre = ring && size > 2 && qq > q && qq < q + size - 1 && uu > u && uu < u + size - 1;
+                        if on_plot && in_win && !centre {
+                            let k = (bq as usize * win.size.0 as usize + bu as usize) * 4;
+                            buf[k..k + 4].copy_from_slice(&c);
+                        }
+                    }
+                }
+            }
+        }
+        let v = View::new(-4.0, 4.0, -3.0, 3.0);
+        let (w, h) = (120u32, 90u32);
+        let mut pts: Vec<Vec2> = (0..400).map(|k| [(k as f64 * 0.37).sin() * 4.2, (k as f64 * 0.91).cos() * 3.2]).collect();
+        pts.extend([[3.99, 2.99], [-4.0, -3.0], [f64::NAN, 0.0], [0.0, f64::INFINITY]]);
+        for size in [1, 2, 3, 5] {
+            for ring in [false, true] {
+                for (at, sz) in [((0, 0), (w, h)), ((7, 3), (50, 40)), ((-5, -5), (30, 30)), ((100, 80), (40, 40))] {
+                    let win = Window { full: (w, h), at, size: sz };
+                    let (mut a, mut b) = (vec![0u8; (sz.0 * sz.1 * 4) as usize], vec![0u8; (sz.0 * sz.1 * 4) as usize]);
+                    splat_in(&mut a, win, &v, pts.iter().copied(), [9, 8, 7, 6], size, ring);
+                    reference(&mut b, win, &v, &pts, [9, 8, 7, 6], size, ring);
+                    assert!(a == b, "size {size} ring {ring} window {at:?} {sz:?}");
+                    assert!(a.iter().any(|&x| x != 0), "the case draws something");
+                }
+            }
+        }
+    }
 
     /// The particle window holds exactly the pixels a whole-plot splat sets, and nothing is set
     /// outside it (points off the plot, NaN and dots cut by the edges included).

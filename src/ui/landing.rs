@@ -1,6 +1,6 @@
 //! The landing page: a card per lab with a thumbnail drawn by the lab's own render code.
 
-use super::canvas::{fit, paint_ops};
+use super::canvas::{fit, Surface};
 use super::page::Header;
 use super::{document, now_ms};
 use crate::i18n::{t, tf};
@@ -60,7 +60,11 @@ pub(crate) fn draw_thumbnails(theme: &Theme) {
         let ok = lab.record(Figure::Main, Layer::Background, c.width(), c.height(), &th, &mut ops).is_ok()
             && lab.record(Figure::Main, Layer::Foreground, c.width(), c.height(), &th, &mut ops).is_ok();
         if ok {
-            paint_ops(&c, &ops);
+            // Created desynchronized (see `page_context`): nine thumbnails would otherwise be
+            // copied at every repaint of the landing page (a card's hover, the language menu).
+            if let Some(s) = Surface::on_page(c) {
+                s.paint(&ops);
+            }
         }
     }
 }

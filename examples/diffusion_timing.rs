@@ -31,10 +31,10 @@ fn main() {
         let tp = time(|| vals = sample(&v, sw, sh, |x, y| -m.log_density([x, y], 0.3)));
         let ts = time(|| vals = sample_grid(&v, sw, sh, |c, r| m.neg_log_density_grid(c, r, 0.3)));
         let th = time(|| {
-            std::hint::black_box(heatmap(&vals, sw, sh, w, h, &theme));
+            std::hint::black_box(heatmap(&vals, sw, sh, w, h, &theme, 1.0));
         });
         let t0 = time(|| {
-            std::hint::black_box(heatmap(&vals, sw, sh, 8, 8, &theme));
+            std::hint::black_box(heatmap(&vals, sw, sh, 8, 8, &theme, 1.0));
         });
         println!("fixed cost of a heat map (8x8 output): {t0:.3} ms");
         println!("{key:7} density {sw}x{sh}: pointwise {tp:6.2} ms, grid {ts:6.2} ms   heat map to {w}x{h}: {th:6.2} ms");

@@ -20,7 +20,7 @@ fn main() {
             let t0 = Instant::now();
             let v = sample_grid(&view, 512, 512, |cols, rows| prog.grid(cols, rows));
             let t1 = Instant::now();
-            let r = heatmap(&v, 512, 512, 512, 512, &theme);
+            let r = heatmap(&v, 512, 512, 512, 512, &theme, 1.0);
             let t2 = Instant::now();
             assert_eq!(r.px.len(), 512 * 512 * 3);
             eval.push((t1 - t0).as_secs_f64() * 1e3);

@@ -113,8 +113,10 @@ pub fn sample_grid(view: &View, w: u32, h: u32, f: impl Fn(&[f64], &[f64]) -> Ve
 /// median so the minimum's basin keeps detail. The grid may be coarser than the output (the
 /// browser samples once per CSS pixel and draws at device pixels): t is interpolated bilinearly,
 /// so contour lines — drawn where the level index changes between neighbours — stay sharp.
-/// Non-finite values (where a function is undefined) are hatched.
-pub fn heatmap(values: &[f64], sw: u32, sh: u32, w: u32, h: u32, theme: &Theme) -> Raster {
+/// Non-finite values (where a function is undefined) are hatched. `line` scales the contour lines'
+/// blend: 1 for a raster shown at its own size; a raster stretched k× draws lines k× wider, so
+/// 1/k keeps their weight.
+pub fn heatmap(values: &[f64], sw: u32, sh: u32, w: u32, h: u32, theme: &Theme, line: f64) -> Raster {
     let (sw, sh, w, h) = (sw.max(1) as usize, sh.max(1) as usize, w.max(1), h.max(1));
     let n = (w * h) as usize;
     let values = &values[..values.len().min(sw * sh)];
@@ -141,7 +143,7 @@ pub fn heatmap(values: &[f64], sw: u32, sh: u32, w: u32, h: u32, theme: &Theme) 
         .collect();
     let lut: Vec<[u8; 3]> = (0..LUT).map(|k| ramp(theme, k as f64 / (LUT - 1) as f64)).collect();
     let (wu, hu) = (w as usize, h as usize);
-    let alpha = if theme.dark { 0.45 } else { 0.4 };
+    let alpha = if theme.dark { 0.45 } else { 0.4 } * line.clamp(0.0, 1.0);
     let contour_lut: Vec<[u8; 3]> = lut.iter().map(|c| mix(RGBColor(c[0], c[1], c[2]), theme.contour, alpha)).collect();
     let hatch = [[theme.muted.0, theme.muted.1, theme.muted.2], [theme.bg.0, theme.bg.1, theme.bg.2]];
     // Separable bilinear weights, computed once per column and per row.
@@ -279,12 +281,26 @@ pub fn draw_raster_stretched<DB: Blit>(area: &DrawingArea<DB, Shift>, raster: &R
 mod tests {
     use super::*;
 
+    /// `line` scales the contour lines' blend: 0 leaves only ramp colours, 1 darkens the lines.
+    #[test]
+    fn contour_lines_blend_by_their_weight() {
+        let t = Theme::light(1.0);
+        let view = View::new(-1.0, 1.0, -1.0, 1.0);
+        let vals = sample(&view, 64, 64, |x, y| x * x + y * y);
+        let [none, half, full] = [0.0, 0.5, 1.0].map(|l| heatmap(&vals, 64, 64, 64, 64, &t, l));
+        let differ = |a: &Raster, b: &Raster| a.px.iter().zip(b.px.iter()).filter(|(x, y)| x != y).count();
+        assert!(differ(&none, &full) > 100, "lines drawn at weight 1");
+        assert!(differ(&none, &half) > 100 && differ(&half, &full) > 100, "weight ½ lies between");
+        let sum = |r: &Raster| r.px.iter().map(|&v| v as u64).sum::<u64>();
+        assert!(sum(&none) > sum(&half) && sum(&half) > sum(&full), "lighter lines, less ink");
+    }
+
     #[test]
     fn heatmap_orders_colours_and_hatches_undefined() {
         let t = Theme::light(1.0);
         let view = View::new(-1.0, 1.0, -1.0, 1.0);
         let vals = sample(&view, 64, 64, |x, y| if x > 0.9 { f64::NAN } else { x * x + y * y });
-        let r = heatmap(&vals, 64, 64, 64, 64, &t);
+        let r = heatmap(&vals, 64, 64, 64, 64, &t, 1.0);
         assert_eq!(r.px.len(), 64 * 64 * 3);
         // The centre (minimum) is the low ramp colour's hue (bluish: b > r); a corner is warm.
         let at = |i: u32, j: u32| &r.px[((j * 64 + i) * 3) as usize..((j * 64 + i) * 3 + 3) as usize];
@@ -304,8 +320,8 @@ mod tests {
         let t = Theme::light(2.0);
         let view = View::new(-2.0, 2.0, -1.0, 3.0);
         let f = |x: f64, y: f64| (1.0 - x).powi(2) + 100.0 * (y - x * x).powi(2);
-        let full = heatmap(&sample(&view, 200, 200, f), 200, 200, 200, 200, &t);
-        let half = heatmap(&sample(&view, 100, 100, f), 100, 100, 200, 200, &t);
+        let full = heatmap(&sample(&view, 200, 200, f), 200, 200, 200, 200, &t, 1.0);
+        let half = heatmap(&sample(&view, 100, 100, f), 100, 100, 200, 200, &t, 1.0);
         // Contour lines may move by a pixel; everything else must agree closely.
         let close =
             full.px.chunks(3).zip(half.px.chunks(3)).filter(|(a, b)| a.iter().zip(b.iter()).all(|(x, y)| x.abs_diff(*y) <= 6)).count();
@@ -318,9 +334,9 @@ mod tests {
         let t = Theme::dark(2.0);
         for f in [|_: f64, _: f64| 0.0, |_: f64, _: f64| f64::INFINITY, |x: f64, _: f64| x * 1e300 * 1e10] {
             let vals = sample(&View::new(0.0, 1.0, 0.0, 1.0), 8, 8, f);
-            let r = heatmap(&vals, 8, 8, 16, 12, &t);
+            let r = heatmap(&vals, 8, 8, 16, 12, &t, 1.0);
             assert_eq!(r.px.len(), 16 * 12 * 3);
-            let r = heatmap(&vals, 8, 8, 8, 8, &t);
+            let r = heatmap(&vals, 8, 8, 8, 8, &t, 1.0);
             assert_eq!(r.px.len(), 8 * 8 * 3);
         }
     }

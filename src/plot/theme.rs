@@ -11,6 +11,9 @@ pub struct Theme {
     pub dark: bool,
     /// Device pixels per CSS pixel.
     pub scale: f64,
+    /// A draft while a control is being moved: dense fields (heat maps) at a quarter of the
+    /// pixels, stretched; the page draws them again in full detail when the control stops.
+    pub draft: bool,
     /// Background.
     pub bg: RGBColor,
     /// Text and axes.
@@ -37,6 +40,7 @@ impl Theme {
         Theme {
             dark: false,
             scale: sane_scale(scale),
+            draft: false,
             bg: hex(0xffffff),
             fg: hex(0x1f2328),
             muted: hex(0x6b7280),
@@ -64,6 +68,7 @@ impl Theme {
         Theme {
             dark: true,
             scale: sane_scale(scale),
+            draft: false,
             bg: hex(0x16181d),
             fg: hex(0xe6e6e6),
             muted: hex(0x9ca3af),

@@ -89,6 +89,7 @@ fn NumControl(ui: Ui, c: ControlInfo, sig: ControlSignals, hidden: bool, min: f6
                         let now = sig.value.with_untracked(num);
                         let (lo, hi) = sig.bounds.get_untracked().unwrap_or((min, max));
                         let v = step_integer(from_pos(pos, lo, hi, log, integer), pos, now, lo, hi, log, integer);
+                        super::start_draft();
                         if set_control(ui, key, Input::Value(Value::Num(v))) {
                             invalid.set(false);
                         }

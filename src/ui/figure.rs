@@ -12,8 +12,9 @@ use crate::lab::{DynLab, Figure, Layer};
 use crate::plot::theme::Theme;
 use crate::plot::PlotFrame;
 
-/// What a cached layer was drawn for: its key, the canvas size and the theme.
-type Stamp = (u64, u32, u32, bool);
+/// What a cached layer was drawn for: its key, the canvas size, the theme and whether it was a
+/// draft (drawn again in full once the control stops).
+type Stamp = (u64, u32, u32, bool, bool);
 
 /// One layer's cache: `None` means stale (draw it).
 #[derive(Default)]
@@ -21,14 +22,14 @@ pub(crate) struct LayerCache(Option<Stamp>);
 
 impl LayerCache {
     /// Whether a layer with this key must be drawn on a `w`×`h` canvas in this theme.
-    fn stale(&self, key: Option<u64>, w: u32, h: u32, dark: bool) -> bool {
+    fn stale(&self, key: Option<u64>, w: u32, h: u32, th: &Theme) -> bool {
         match key {
             None => true,
-            Some(k) => self.0 != Some((k, w, h, dark)),
+            Some(k) => self.0 != Some((k, w, h, th.dark, th.draft)),
         }
     }
-    fn mark(&mut self, key: Option<u64>, w: u32, h: u32, dark: bool) {
-        self.0 = key.map(|k| (k, w, h, dark));
+    fn mark(&mut self, key: Option<u64>, w: u32, h: u32, th: &Theme) {
+        self.0 = key.map(|k| (k, w, h, th.dark, th.draft));
     }
     fn clear(&mut self) {
         self.0 = None;
@@ -63,6 +64,11 @@ impl Figures {
         self.aux_fg_drawn.clear();
     }
 
+    /// Whether a layer on the page is a draft.
+    pub fn has_draft(&self) -> bool {
+        [&self.bg, &self.fg, &self.aux_bg_drawn, &self.aux_fg_drawn].iter().any(|c| c.0.is_some_and(|s| s.4))
+    }
+
     /// Draws what is stale. Returns an error message for the page if drawing failed.
     pub fn draw(&mut self, lab: &dyn DynLab, th: &Theme) -> Result<(), String> {
         let mut ops = Vec::new();
@@ -95,12 +101,12 @@ fn paint_layer(
     let Some(c) = c else { return Ok(None) };
     let (w, h) = (c.width(), c.height());
     let key = lab.cache_key(fig, layer);
-    if !cache.stale(key, w, h, th.dark) {
+    if !cache.stale(key, w, h, th) {
         return Ok(None);
     }
     ops.clear();
     let frame = lab.record(fig, layer, w, h, th, ops)?;
     c.paint(ops);
-    cache.mark(key, w, h, th.dark);
+    cache.mark(key, w, h, th);
     Ok(Some(frame))
 }

@@ -177,11 +177,27 @@ fn draw(ui: Ui) {
     refresh_panels(ui);
 }
 
-/// Draws what is stale on the canvases.
+/// Draws what is stale on the canvases (as drafts while a slider moves).
 fn draw_frame(ui: Ui) {
-    let th = theme();
-    if let Some(Err(e)) = with_shell(|s| s.figures.draw(s.lab.as_ref(), &th)) {
+    let mut th = theme();
+    if let Some(Err(e)) = with_shell(|s| {
+        th.draft = s.drafting;
+        s.figures.draw(s.lab.as_ref(), &th)
+    }) {
         ui.error.set(Some(e));
+    }
+}
+
+/// A slider's `input` event: what it changes is drawn as a draft until the change settles.
+pub(crate) fn start_draft() {
+    with_shell(|s| s.drafting = true);
+}
+
+/// Once changes settle: layers drawn as drafts are drawn again in full.
+pub(crate) fn end_draft(ui: Ui) {
+    let drafted = with_shell(|s| std::mem::take(&mut s.drafting) | s.figures.has_draft()).unwrap_or(false);
+    if drafted {
+        draw_frame(ui);
     }
 }
 
@@ -383,6 +399,7 @@ pub fn start() {
         panels_at: -1e9,
         suspended: false,
         resume_play: false,
+        drafting: false,
     });
     let refs = page::Refs::default();
     leptos::mount::mount_to_body(move || {

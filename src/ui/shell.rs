@@ -31,6 +31,9 @@ pub(crate) struct Shell {
     pub suspended: bool,
     /// Whether the animation was playing when the host hid the frame (resumed on return).
     pub resume_play: bool,
+    /// A slider is being moved: figures are drawn as drafts ([`crate::plot::theme::Theme::draft`])
+    /// until the change settles, then once in full.
+    pub drafting: bool,
 }
 
 thread_local! {

@@ -106,6 +106,8 @@ pub(crate) fn start_settler(ui: Ui) {
         let t = super::now_ms();
         match with_shell(|s| s.settle_at).flatten() {
             Some(at) if t >= at => {
+                // The full-detail figure first: what the address bar then says is what is shown.
+                super::end_draft(ui);
                 write_now(ui);
                 super::refresh_formulas(ui);
             }

@@ -117,6 +117,34 @@ test('every lab: moving a slider changes the URL, the numeric field and the canv
   }
 });
 
+test('a slider being moved draws the heat map as a draft, then in full detail once it stops', async () => {
+  const { page, problems, close } = await openPage(browser, `${server.base}?lab=gradient_flow&autoplay=0`, { dpr: 2 });
+  const before = await canvasDigest(page, '#main-bg');
+  // One input event, as while the thumb is dragged: no change event yet.
+  const t0 = await page.evaluate(async () => {
+    const el = document.getElementById('c-kappa');
+    el.value = String(Number(el.value) + 60);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    return performance.now();
+  });
+  const draft = await canvasDigest(page, '#main-bg');
+  // Pixels read within the settle delay (150 ms after the last input), or the test says nothing.
+  assert.ok((await page.evaluate(() => performance.now())) - t0 < 120, 'the draft was read before the change settled');
+  assert.notEqual(draft.hash, before.hash, 'the draft shows the new surface');
+  const kappa = await page.inputValue('#n-kappa');
+  const url = await urlHas(page, 'kappa', kappa);
+  await page.waitForTimeout(300);
+  const full = await canvasDigest(page, '#main-bg');
+  assert.notEqual(full.hash, draft.hash, 'drawn again in full detail once the slider stopped');
+  // The full drawing is exactly what a fresh page at that URL draws.
+  await page.goto(`${server.base}${url}`);
+  await page.waitForSelector('body[data-ready="1"]');
+  assert.equal((await canvasDigest(page, '#main-bg')).hash, full.hash, 'the settled figure is the full one');
+  assert.deepEqual(problems, []);
+  await close();
+});
+
 test('junk URL parameters: a notice names them, values are clamped, the figure is valid', async () => {
   const url = `${server.base}?lab=optimizers&kappa=abc&bogus=1&steps=999999&opt=adam,nonsense&x0=nan&autoplay=0`;
   const { page, problems, close } = await openPage(browser, url);

@@ -229,7 +229,11 @@ console.log('\ntargets:');
 for (const r of results) {
   // A case's own `target` (from its issue) overrides the shell-wide ones.
   const t = { slider: 8, drag: 4, field: 3, ...r.target };
-  if (r.slider) check(r.slider.work.median <= t.slider, `${r.case} @${r.dpr}: every slider ≤ ${t.slider} ms (${r.slider.work.median.toFixed(2)})`);
+  if (r.slider) {
+    // Every slider's own median (a pooled median hid three 13–28 ms sliders among fast ones).
+    const [worst, w] = Object.entries(r.slider.per).reduce((a, [k, v]) => (v.median > a[1].median ? [k, v] : a), ['', { median: -1 }]);
+    check(w.median <= t.slider, `${r.case} @${r.dpr}: every slider ≤ ${t.slider} ms (all ${r.slider.work.median.toFixed(2)}; slowest ${worst} ${w.median.toFixed(2)})`);
+  }
   if (r.drag) check(r.drag.work.median <= t.drag, `${r.case} @${r.dpr}: drag ≤ ${t.drag} ms (${r.drag.work.median.toFixed(2)})`);
   if (r.field) check(r.field.work.median <= t.field, `${r.case} @${r.dpr}: ≤ ${t.field} ms (${r.field.work.median.toFixed(2)})`);
   if (t.play && r.play) check(r.play.busy_per_frame <= t.play, `${r.case} @${r.dpr}: frame ≤ ${t.play} ms (${r.play.busy_per_frame.toFixed(2)})`);

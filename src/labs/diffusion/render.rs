@@ -198,7 +198,7 @@ fn backdrop(v: &View, p: &Params, s: &State, sigma: f64, (w, h): (u32, u32), out
     let samples = |px: u32, span: f64| ((px as f64 / theme.scale) / 4.0).min(6.0 * span / feature).ceil().max(8.0) as u32;
     let (sw, sh) = (samples(w, v.xmax - v.xmin), samples(h, v.ymax - v.ymin));
     let vals = sample_grid(v, sw, sh, |cols, rows| s.mix.neg_log_density_grid(cols, rows, sigma));
-    heatmap(&vals, sw, sh, out.0, out.1, theme)
+    heatmap(&vals, sw, sh, out.0, out.1, theme, 1.0)
 }
 
 /// Writes the particles of run `r` (and short trails: the frames 2 and 4 back, fainter) into a

@@ -125,6 +125,9 @@ async function playing(page, cdp) {
     }), ms);
     return { n, busy: (await busyMs(cdp)) - b0 };
   };
+  // Idle frames on a settled page: the change before (a drag, a slider) still has its deferred
+  // work due (the URL write, a drafted figure drawn in full), which must not count as idle.
+  await new Promise((ok) => setTimeout(ok, 400));
   const idle = await frames(500);
   await page.click('#reset');
   await page.click('#play');

@@ -567,17 +567,30 @@ impl LineAxes {
         if !(lo.is_finite() && hi.is_finite()) {
             (lo, hi) = (1e-3, 1.0);
         }
+        // Finite but huge values (a run diverging towards 1e300) would overflow the span, the
+        // padding or the rounding below to inf and NaN: plotters panics on a NaN range. Beyond
+        // ±1e300 nothing is readable anyway.
+        let (lo, hi) = (lo.clamp(-1e300, 1e300), hi.clamp(-1e300, 1e300));
         let x_max = if x_max > 0.0 && x_max.is_finite() { x_max } else { 1.0 };
-        if log_y {
+        let axes = if log_y {
             let hi = hi.max(lo * 10.0);
             let lo = lo.max(hi * 1e-16).min(hi / 1e3);
             let (lo, hi) = (10f64.powf(lo.log10().floor()), 10f64.powf((hi * 1.5).log10().ceil()));
             LineAxes { x_max, log_y, lo, hi }
         } else {
-            let pad = ((hi - lo).abs() * 0.05).max(1e-9);
+            // The padding is relative to the values' size too: 1e-9 vanishes next to 1e20.
+            let pad = ((hi - lo).abs() * 0.05).max(1e-9).max(hi.abs().max(lo.abs()) * 1e-9);
             let (lo, hi) = (lo - pad, hi + pad);
             let step = 10f64.powf((hi - lo).log10().floor()) / 2.0;
             LineAxes { x_max, log_y, lo: (lo / step).floor() * step, hi: (hi / step).ceil() * step }
+        };
+        // Whatever got through: a readable default rather than a panic.
+        if axes.lo.is_finite() && axes.hi.is_finite() && axes.lo < axes.hi && (!log_y || axes.lo > 0.0) {
+            axes
+        } else if log_y {
+            LineAxes { x_max, log_y, lo: 1e-3, hi: 1.0 }
+        } else {
+            LineAxes { x_max, log_y, lo: 0.0, hi: 1.0 }
         }
     }
     /// A cache key: changes exactly when the axes do.
@@ -686,6 +699,33 @@ mod tests {
         }
         assert!(clip_polyline(&[[f64::NAN, 0.0], [0.5, 0.5]], &v).is_empty());
         assert!(clip_polyline(&[[1e300, -1e300], [-1e300, 1e300]], &v).iter().flatten().all(|p| p.0.is_finite()));
+    }
+
+    /// Axes for any finite values are finite and ordered: huge ones (a diverging run near 1e300),
+    /// constant ones, tiny ones, on both scales.
+    #[test]
+    fn line_axes_stay_finite_for_any_finite_values() {
+        let cases: &[&[f64]] = &[
+            &[1e300, 1.7e308],
+            &[-1.7e308, 1.7e308],
+            &[1e20, 1e20],
+            &[1e300],
+            &[5e-324, 1e-300],
+            &[0.0, 0.0],
+            &[-3.0],
+            &[f64::MAX, f64::MIN_POSITIVE],
+            &[],
+        ];
+        for ys in cases {
+            for log in [false, true] {
+                let a = LineAxes::fit_values(ys.iter().copied(), 10.0, log);
+                assert!(a.lo.is_finite() && a.hi.is_finite() && a.lo < a.hi, "{ys:?} log {log}: {a:?}");
+                assert!(!log || a.lo > 0.0, "{ys:?}: a log axis starts above 0 ({a:?})");
+            }
+        }
+        // Ordinary data keeps its old axes.
+        let a = LineAxes::fit_values([0.3, 2.7].into_iter(), 10.0, false);
+        assert_eq!((a.lo, a.hi), (0.0, 3.0));
     }
 
     /// A draft heat map (a slider being moved) samples half a CSS pixel each way and is stretched

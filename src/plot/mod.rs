@@ -326,7 +326,7 @@ pub fn field_background<DB: Blit>(
         let (sw, sh) = ((w as f64 / (2.0 * theme.scale)).ceil() as u32, (h as f64 / (2.0 * theme.scale)).ceil() as u32);
         let vals = raster::sample_grid(v, sw, sh, f);
         // A draft pixel is 2·scale device pixels: contour lines that much fainter keep their ink.
-        raster::draw_raster_stretched(&abs, &raster::heatmap(&vals, sw, sh, sw, sh, theme, 1.0 / (2.0 * theme.scale)))?;
+        raster::draw_raster_stretched(&abs, &raster::heatmap(&vals, sw, sh, sw, sh, theme, 1.0 / (2.0 * theme.scale)).as_draft())?;
     } else {
         let (sw, sh) = ((w as f64 / theme.scale).ceil() as u32, (h as f64 / theme.scale).ceil() as u32);
         let vals = raster::sample_grid(v, sw, sh, f);
@@ -750,12 +750,13 @@ mod tests {
                 .unwrap();
             }
             ops.into_iter()
-                .filter_map(|o| if let backend::Op::Image { at, size, img } = o { Some((at, size, img.w, img.h)) } else { None })
+                .filter_map(|o| if let backend::Op::Image { at, size, img } = o { Some((at, size, img.w, img.h, img.draft)) } else { None })
                 .collect::<Vec<_>>()
         };
         let (full, draft) = (images(false), images(true));
         assert_eq!((full.len(), draft.len()), (1, 1));
-        let ((at, size, w, h), (dat, dsize, dw, dh)) = (full[0], draft[0]);
+        let ((at, size, w, h, fd), (dat, dsize, dw, dh, dd)) = (full[0], draft[0]);
+        assert!(!fd && dd, "only the draft is marked as one (the page redraws marked layers at the settle)");
         assert_eq!((at, size), (dat, dsize), "the draft covers the same plot");
         assert_eq!((w, h), size, "full detail: a pixel per device pixel");
         assert_eq!((dw, dh), (size.0.div_ceil(4), size.1.div_ceil(4)), "draft: half a CSS pixel at DPR 2");

@@ -26,12 +26,15 @@ pub struct Raster {
     /// Stretched with hard pixel edges (nearest neighbour) instead of smoothly: a matrix of
     /// cells, drawn at one pixel per cell and scaled by the surface.
     pub pixelated: bool,
+    /// A draft, coarser than the figure it stands for (see [`crate::plot::theme::Theme::draft`]):
+    /// the page draws its layer again in full once the change settles.
+    pub draft: bool,
 }
 
 impl Raster {
     fn sized(w: u32, h: u32, alpha: bool, mut px: Vec<u8>) -> Self {
         px.resize(w as usize * h as usize * if alpha { 4 } else { 3 }, 0);
-        Raster { w, h, alpha, px: Rc::new(px), pixelated: false }
+        Raster { w, h, alpha, px: Rc::new(px), pixelated: false, draft: false }
     }
     /// An RGB image; `px` is cut or zero-padded to `w·h·3` bytes.
     pub fn rgb(w: u32, h: u32, px: Vec<u8>) -> Self {
@@ -49,11 +52,17 @@ impl Raster {
             alpha: false,
             px: Rc::new(px),
             pixelated: false,
+            draft: false,
         })
     }
     /// The same image, stretched with hard pixel edges (see [`Raster::pixelated`]).
     pub fn pixelated(mut self) -> Self {
         self.pixelated = true;
+        self
+    }
+    /// The same image, marked as a draft (see [`Raster::draft`]).
+    pub fn as_draft(mut self) -> Self {
+        self.draft = true;
         self
     }
     /// The pixels for writing (copied first only if a recording still shares them).

@@ -9,30 +9,37 @@
 
 use super::canvas::Surface;
 use crate::lab::{DynLab, Figure, Layer};
+use crate::plot::backend::Op;
 use crate::plot::theme::Theme;
 use crate::plot::PlotFrame;
 
-/// What a cached layer was drawn for: its key, the canvas size, the theme and whether it was a
-/// draft (drawn again in full once the control stops).
-type Stamp = (u64, u32, u32, bool, bool);
+/// What a cached layer was drawn for: its key, the canvas size and the theme.
+type Stamp = (u64, u32, u32, bool);
 
-/// One layer's cache: `None` means stale (draw it).
+/// One layer's cache: no stamp means stale (draw it).
 #[derive(Default)]
-pub(crate) struct LayerCache(Option<Stamp>);
+pub(crate) struct LayerCache {
+    stamp: Option<Stamp>,
+    /// Drawn as a draft (a coarse raster stretched while a slider moved): drawn again in full
+    /// once the change settles. Only layers that actually hold such a raster: a lab without one
+    /// is not redrawn at the settle.
+    drafted: bool,
+}
 
 impl LayerCache {
     /// Whether a layer with this key must be drawn on a `w`×`h` canvas in this theme.
     fn stale(&self, key: Option<u64>, w: u32, h: u32, th: &Theme) -> bool {
         match key {
             None => true,
-            Some(k) => self.0 != Some((k, w, h, th.dark, th.draft)),
+            Some(k) => self.stamp != Some((k, w, h, th.dark)) || (self.drafted && !th.draft),
         }
     }
-    fn mark(&mut self, key: Option<u64>, w: u32, h: u32, th: &Theme) {
-        self.0 = key.map(|k| (k, w, h, th.dark, th.draft));
+    fn mark(&mut self, key: Option<u64>, w: u32, h: u32, th: &Theme, drafted: bool) {
+        self.stamp = key.map(|k| (k, w, h, th.dark));
+        self.drafted = drafted;
     }
     fn clear(&mut self) {
-        self.0 = None;
+        self.stamp = None;
     }
 }
 
@@ -66,7 +73,7 @@ impl Figures {
 
     /// Whether a layer on the page is a draft.
     pub fn has_draft(&self) -> bool {
-        [&self.bg, &self.fg, &self.aux_bg_drawn, &self.aux_fg_drawn].iter().any(|c| c.0.is_some_and(|s| s.4))
+        [&self.bg, &self.fg, &self.aux_bg_drawn, &self.aux_fg_drawn].iter().any(|c| c.drafted)
     }
 
     /// Draws what is stale. Returns an error message for the page if drawing failed.
@@ -96,7 +103,7 @@ fn paint_layer(
     c: Option<&Surface>,
     cache: &mut LayerCache,
     th: &Theme,
-    ops: &mut Vec<crate::plot::backend::Op>,
+    ops: &mut Vec<Op>,
 ) -> Result<Option<Option<PlotFrame>>, String> {
     let Some(c) = c else { return Ok(None) };
     let (w, h) = (c.width(), c.height());
@@ -107,6 +114,8 @@ fn paint_layer(
     ops.clear();
     let frame = lab.record(fig, layer, w, h, th, ops)?;
     c.paint(ops);
-    cache.mark(key, w, h, th);
+    // Only a layer that holds a draft raster is drawn again at the settle.
+    let drafted = th.draft && ops.iter().any(|o| matches!(o, Op::Image { img, .. } if img.draft));
+    cache.mark(key, w, h, th, drafted);
     Ok(Some(frame))
 }

@@ -195,7 +195,11 @@ pub(crate) fn start_draft() {
 
 /// Once changes settle: layers drawn as drafts are drawn again in full.
 pub(crate) fn end_draft(ui: Ui) {
-    let drafted = with_shell(|s| std::mem::take(&mut s.drafting) | s.figures.has_draft()).unwrap_or(false);
+    let drafted = with_shell(|s| {
+        s.drafting = false;
+        s.figures.has_draft()
+    })
+    .unwrap_or(false);
     if drafted {
         draw_frame(ui);
     }

@@ -319,17 +319,16 @@ pub fn field_background<DB: Blit>(
     let plot = chart.plotting_area();
     let abs = plot.strip_coord_spec();
     let (w, h) = plot.dim_in_pixel();
+    // Sampled once per CSS pixel and drawn at device pixels; while a control moves (a draft),
+    // once per two CSS pixels each way and stretched (at DPR 2 a sixteenth of the pixels: the
+    // gradient-flow lab's kappa slider cost 13 ms per event at DPR 1 and 25 at DPR 2 in full).
+    let per = if theme.draft { 2.0 * theme.scale } else { theme.scale };
+    let (sw, sh) = ((w as f64 / per).ceil() as u32, (h as f64 / per).ceil() as u32);
+    let vals = raster::sample_grid(v, sw, sh, f);
     if theme.draft {
-        // While a control moves: the field at half a CSS pixel's resolution each way, stretched
-        // (at DPR 2 a sixteenth of the pixels; the kappa slider of the gradient-flow lab cost
-        // 13 ms per event at DPR 1 and 25 at DPR 2 in full detail).
-        let (sw, sh) = ((w as f64 / (2.0 * theme.scale)).ceil() as u32, (h as f64 / (2.0 * theme.scale)).ceil() as u32);
-        let vals = raster::sample_grid(v, sw, sh, f);
-        // A draft pixel is 2·scale device pixels: contour lines that much fainter keep their ink.
-        raster::draw_raster_stretched(&abs, &raster::heatmap(&vals, sw, sh, sw, sh, theme, 1.0 / (2.0 * theme.scale)).as_draft())?;
+        // A draft pixel is `per` device pixels: contour lines that much fainter keep their ink.
+        raster::draw_raster_stretched(&abs, &raster::heatmap(&vals, sw, sh, sw, sh, theme, 1.0 / per).as_draft())?;
     } else {
-        let (sw, sh) = ((w as f64 / theme.scale).ceil() as u32, (h as f64 / theme.scale).ceil() as u32);
-        let vals = raster::sample_grid(v, sw, sh, f);
         raster::draw_raster(&abs, &raster::heatmap(&vals, sw, sh, w, h, theme, 1.0))?;
     }
     let (xr, yr) = plot.get_pixel_range();
